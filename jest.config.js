@@ -1,0 +1,30 @@
+/** Two tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts. */
+// Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
+const transform = {
+  '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } }],
+};
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  clearMocks: true,
+};
+
+module.exports = {
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+      setupFiles: ['<rootDir>/tests/support/unitEnvironment.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { Body, Id, NonEmptyText, typeError } from '../common/schemas';
+
+export type ClientStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
+
+export interface Client {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  status: ClientStatus;
+}
+
+export const AddClientInput = Body({
+  firstName: NonEmptyText(100),
+  lastName: NonEmptyText(100),
+  email: z
+    .string({ error: typeError('a string') })
+    .trim()
+    .max(254, 'must be at most 254 characters')
+    .pipe(z.email('must be a valid email address')),
+});
+export type AddClientInput = z.infer<typeof AddClientInput>;
+
+export const ClientRef = Body({ clientId: Id });
+export type ClientRef = z.infer<typeof ClientRef>;

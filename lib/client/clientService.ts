@@ -1,0 +1,73 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../common/aws';
+import { tables } from '../common/config';
+import { NotFound } from '../common/errors';
+import { newId } from '../common/ids';
+import { transitionStatus } from '../common/transition';
+import type { AddClientInput, Client } from './client';
+
+interface ClientRecord extends Client {
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toClient({ id, firstName, lastName, email, status }: ClientRecord): Client {
+  return { id, firstName, lastName, email, status };
+}
+
+export async function findClient(clientId: string): Promise<Client | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tables.clients(), Key: { id: clientId } }));
+  return Item === undefined ? undefined : toClient(Item as ClientRecord);
+}
+
+export async function getClient(clientId: string): Promise<Client> {
+  const client = await findClient(clientId);
+  if (client === undefined) throw new NotFound('Client not found');
+  return client;
+}
+
+/**
+ * Creates a client in status PENDING. The id derives from the request id, so a repeated request finds
+ * its own record (the conditional put fails) and answers with it instead of creating a second client.
+ */
+export async function addClient(input: AddClientInput, requestId?: string): Promise<Client> {
+  const now = new Date().toISOString();
+  const record: ClientRecord = {
+    id: newId('client', requestId),
+    ...input,
+    status: 'PENDING',
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await documentClient.send(
+      new PutCommand({ TableName: tables.clients(), Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
+    );
+    return toClient(record);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return getClient(record.id);
+    throw error;
+  }
+}
+
+export function approveClient(clientId: string): Promise<void> {
+  return transitionStatus({
+    table: tables.clients(),
+    key: { id: clientId },
+    entity: 'Client',
+    from: ['PENDING'],
+    to: 'APPROVED',
+  });
+}
+
+/** The registration saga's compensation: the record stays, marked REJECTED, so history is kept. */
+export function rejectClient(clientId: string): Promise<void> {
+  return transitionStatus({
+    table: tables.clients(),
+    key: { id: clientId },
+    entity: 'Client',
+    from: ['PENDING'],
+    to: 'REJECTED',
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Every error a service raises on purpose has a stable `name`, spelled out (not taken from the class, which
+ * minification renames). The same names are what the state machines' Retry/Catch match (a Lambda error's
+ * type is the thrown error's name) and what `httpStatusOf` maps, once.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly statusCode: number;
+  /** Business errors are final answers; a retry cannot change them. Transient ones may succeed later. */
+  readonly transient: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class ValidationError extends DomainError {
+  override readonly name: string = 'ValidationError';
+  readonly statusCode = 400;
+}
+export class Unauthorized extends DomainError {
+  override readonly name: string = 'Unauthorized';
+  readonly statusCode = 401;
+}
+export class InsufficientFunds extends DomainError {
+  override readonly name: string = 'InsufficientFunds';
+  readonly statusCode = 402;
+}
+export class Forbidden extends DomainError {
+  override readonly name: string = 'Forbidden';
+  readonly statusCode = 403;
+}
+export class NotFound extends DomainError {
+  override readonly name: string = 'NotFound';
+  readonly statusCode = 404;
+}
+export class Conflict extends DomainError {
+  override readonly name: string = 'Conflict';
+  readonly statusCode = 409;
+}
+/** A second account, a taken login: a 409 with a more specific name the sagas can catch. */
+export class AlreadyExists extends Conflict {
+  override readonly name: string = 'AlreadyExists';
+}
+export class LoginTaken extends Conflict {
+  override readonly name: string = 'LoginTaken';
+}
+/** A status change the state machine of the record does not allow (confirming a REJECTED order). */
+export class InvalidTransition extends Conflict {
+  override readonly name: string = 'InvalidTransition';
+}
+export class PayloadTooLarge extends DomainError {
+  override readonly name: string = 'PayloadTooLarge';
+  readonly statusCode = 413;
+}
+export class UnsupportedMediaType extends DomainError {
+  override readonly name: string = 'UnsupportedMediaType';
+  readonly statusCode = 415;
+}
+export class TooManyRequests extends DomainError {
+  override readonly name: string = 'TooManyRequests';
+  readonly statusCode = 429;
+  override readonly transient = true;
+}
+/** A dependency (another service, DynamoDB) failed in a way a retry may fix. */
+export class DependencyFailure extends DomainError {
+  override readonly name: string = 'DependencyFailure';
+  readonly statusCode = 503;
+  override readonly transient = true;
+}
+
+/** Names the state machines treat as business outcomes (Catch) rather than faults to retry. */
+export const BUSINESS_ERROR_NAMES = [
+  'ValidationError',
+  'NotFound',
+  'Conflict',
+  'AlreadyExists',
+  'LoginTaken',
+  'InvalidTransition',
+  'InsufficientFunds',
+  'Unauthorized',
+  'Forbidden',
+] as const;
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+/** The only place an error becomes an HTTP status: anything unknown is a 500 with a generic message. */
+export function httpStatusOf(error: unknown): number {
+  return isDomainError(error) ? error.statusCode : 500;
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** "is required" for a missing field, "must be a <type>" for a present one of the wrong type. */
+export const typeError = (type: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${type}`;
+
+/** A request body: a JSON object with exactly the fields named, no unknown ones. */
+export const Body = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === 'invalid_type' ? 'Request body must be a JSON object' : undefined),
+  });
+
+/** Ids are opaque strings: bounded, and limited to characters no key or log line has to escape. */
+export const Id = z
+  .string({ error: typeError('a string') })
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "-" and "_"');
+
+export const NonEmptyText = (max: number) =>
+  z
+    .string({ error: typeError('a string') })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);

@@ -1,0 +1,168 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { httpStatusOf, isDomainError, PayloadTooLarge, ValidationError } from './errors';
+import { logger } from './observability';
+
+/** Bodies above this are refused before parsing: no endpoint of this API takes more than a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The caller as the gateway's authorizer established it: never read from a body or a header. */
+export interface Caller {
+  userId: string;
+  clientId: string;
+}
+
+/**
+ * What every service handler receives, whichever way it was called: through API Gateway (the dev or the
+ * public API) or directly through Lambda Invoke (a Step Functions Task, another service).
+ */
+export interface ServiceCall<TInput = unknown> {
+  /** X-Request-Id / Idempotency-Key of an HTTP call, or the request id a Task or a service passes. */
+  requestId?: string;
+  input: TInput;
+  caller?: Caller;
+}
+
+/** A direct invocation's payload: `{ requestId?, input }`. */
+const DirectCall = z.object({
+  requestId: z.string().min(1).max(256).optional(),
+  input: z.unknown(),
+});
+
+/** A handler returns a plain body, or this when the HTTP response needs a status or headers of its own. */
+export class HttpResponse<TBody = unknown> {
+  constructor(
+    readonly body: TBody,
+    readonly statusCode = 200,
+    readonly headers: Record<string, string> = {},
+    readonly cookies: string[] = [],
+  ) {}
+}
+
+export function isHttpEvent(event: unknown): event is APIGatewayProxyEvent {
+  return typeof event === 'object' && event !== null && 'httpMethod' in event && 'requestContext' in event;
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value) return value;
+  }
+  return undefined;
+}
+
+function parseJsonBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new ValidationError('Request body is required');
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new PayloadTooLarge(`Request body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('Request body is not valid JSON');
+  }
+}
+
+function callerOf(event: APIGatewayProxyEvent): Caller | undefined {
+  const context = event.requestContext?.authorizer;
+  const userId = context?.['userId'];
+  const clientId = context?.['clientId'];
+  return typeof userId === 'string' && typeof clientId === 'string' ? { userId, clientId } : undefined;
+}
+
+export function fromHttpEvent(event: APIGatewayProxyEvent): ServiceCall {
+  const readsBody = event.httpMethod !== 'GET' && event.httpMethod !== 'HEAD' && event.httpMethod !== 'DELETE';
+  const requestId = header(event, 'idempotency-key') ?? header(event, 'x-request-id');
+  const caller = callerOf(event);
+  return {
+    ...(requestId === undefined ? {} : { requestId }),
+    input: readsBody ? parseJsonBody(event) : { ...(event.pathParameters ?? {}) },
+    ...(caller === undefined ? {} : { caller }),
+  };
+}
+
+export function fromDirectEvent(event: unknown): ServiceCall {
+  const parsed = DirectCall.safeParse(event);
+  if (!parsed.success) {
+    throw new ValidationError('A direct invocation must be { "requestId"?: string, "input": {...} }');
+  }
+  return parsed.data.requestId === undefined
+    ? { input: parsed.data.input }
+    : { requestId: parsed.data.requestId, input: parsed.data.input };
+}
+
+export function toHttpResponse(result: unknown): APIGatewayProxyResult {
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    ...(response.cookies.length > 0 ? { multiValueHeaders: { 'Set-Cookie': response.cookies } } : {}),
+    body: JSON.stringify(response.body),
+  };
+}
+
+export function errorToHttpResponse(error: unknown): APIGatewayProxyResult {
+  const statusCode = httpStatusOf(error);
+  if (statusCode >= 500) logger.error('Request failed', { error: error as Error });
+  // Below 500 the message is meant for the caller; above it, internals stay in the logs.
+  const message = isDomainError(error) && statusCode < 500 ? error.message : 'Internal error';
+  return toHttpResponse(new HttpResponse({ error: message }, statusCode));
+}
+
+function unwrapForDirectCall(result: unknown): unknown {
+  return result instanceof HttpResponse ? result.body : result;
+}
+
+/**
+ * The first middleware of every service handler. It turns an API Gateway event or a direct invocation
+ * into a `ServiceCall`, and the handler's result (or error) back into what that caller expects: an HTTP
+ * response with `{ error }` for API Gateway; the plain result, or the thrown error with its name (which
+ * Step Functions matches in Retry/Catch), for a direct invocation.
+ */
+export function serviceEvent(): MiddlewareObj {
+  const viaHttp = new WeakMap<Request, boolean>();
+  return {
+    before: (request) => {
+      const http = isHttpEvent(request.event);
+      viaHttp.set(request, http);
+      request.event = http ? fromHttpEvent(request.event as APIGatewayProxyEvent) : fromDirectEvent(request.event);
+    },
+    after: (request) => {
+      request.response = viaHttp.get(request)
+        ? toHttpResponse(request.response)
+        : unwrapForDirectCall(request.response);
+    },
+    onError: (request) => {
+      // An error raised before `before` ran (or by it) still has to answer in the caller's protocol.
+      const http = viaHttp.get(request) ?? isHttpEvent(request.event);
+      if (!http) return; // rethrown by Middy with its name intact
+      request.response = errorToHttpResponse(request.error);
+      request.error = null;
+    },
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      const path = issue.path.join('.');
+      return path === '' ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Validates `event.input` against a zod schema, replacing it by the parsed value, or answers 400. */
+export function validInput(schema: z.ZodType): MiddlewareObj<ServiceCall> {
+  return {
+    before: (request) => {
+      const parsed = schema.safeParse(request.event.input);
+      if (!parsed.success) throw new ValidationError(`Invalid request: ${describeIssues(parsed.error)}`);
+      request.event = { ...request.event, input: parsed.data };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './config';
+import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
+import { startOffline } from './offline';
+import { assertPortFree, type Managed } from './process';
+import { readServerlessConfig } from './serverlessConfig';
+
+export interface LocalCloudOptions {
+  /** Start with no data (and keep none when `persist` is false). */
+  fresh?: boolean;
+  /** Keep data on disk under `dataDir` so it survives a restart. */
+  persist?: boolean;
+  dataDir?: string;
+  ports?: LocalCloudPorts;
+  /** Print the children's output, prefixed by their name. */
+  echo?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  ports: LocalCloudPorts;
+  tables: { created: string[]; kept: string[] };
+  stop: () => Promise<void>;
+}
+
+/** DynamoDB Local, then serverless-offline (API Gateway + Lambda), each waited for until it answers. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const ports = options.ports ?? defaultPorts();
+  const dataDir = options.dataDir ?? DATA_DIR;
+  const log = options.log ?? (() => undefined);
+  const echo = options.echo ?? false;
+  await assertPortFree(ports.dynamodb, 'DynamoDB Local');
+  await assertPortFree(ports.http, 'API Gateway');
+  await assertPortFree(ports.lambda, 'Lambda');
+
+  const dynamoDir = join(dataDir, 'dynamodb');
+  if (options.fresh) wipeDynamoDbData(dynamoDir);
+  const started: Managed[] = [];
+  const stop = async () => {
+    for (const managed of started.reverse()) await managed.stop();
+  };
+  try {
+    const configPromise = readServerlessConfig(LOCAL_STAGE);
+    log('starting DynamoDB Local…');
+    started.push(await startDynamoDbLocal(ports.dynamodb, options.persist === false ? undefined : dynamoDir, echo));
+    const tables = await createDeclaredTables(ports.dynamodb, await configPromise);
+    log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
+    log('starting serverless-offline (bundling the functions)…');
+    started.push(await startOffline(ports, echo));
+    return { ports, tables, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import { request } from 'node:http';
+import { LOCAL_STAGE, sdkEnvironment, type LocalCloudPorts } from './config';
+import { startProcess, waitUntil, type Managed } from './process';
+
+function answers(port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode !== undefined);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * serverless-offline: API Gateway on `ports.http` (no stage prefix) and the Lambda Invoke API on
+ * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud.
+ */
+export async function startOffline(ports: LocalCloudPorts, echo: boolean): Promise<Managed> {
+  const managed = startProcess(
+    'offline',
+    'node_modules/.bin/sls',
+    [
+      'offline',
+      'start',
+      '--stage',
+      LOCAL_STAGE,
+      '--noPrependStageInUrl',
+      '--httpPort',
+      String(ports.http),
+      '--lambdaPort',
+      String(ports.lambda),
+    ],
+    { echo, env: { ...process.env, ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' } },
+  );
+  await waitUntil(managed, async () => (await answers(ports.http, '/')) && (await answers(ports.lambda, '/')), 180_000);
+  return managed;
+}

@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { LOCAL_CREDENTIALS } from './config';
+
+/** The resolved serverless.yml, as `sls print` sees it for a stage: the one source of tables and machines. */
+export interface ServerlessConfig {
+  service: string;
+  functions: Record<string, { name: string; handler: string }>;
+  resources?: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  stepFunctions?: { stateMachines?: Record<string, Record<string, unknown>> };
+}
+
+export async function readServerlessConfig(stage: string): Promise<ServerlessConfig> {
+  const { stdout } = await promisify(execFile)(
+    'node_modules/.bin/sls',
+    ['print', '--stage', stage, '--format', 'json'],
+    {
+      env: { ...process.env, ...LOCAL_CREDENTIALS, SLS_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as ServerlessConfig;
+}

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { startLocalCloud } from './localCloud';
+
+/**
+ * `npm start`: the whole system on this machine, no Docker, no AWS account. Data is kept under .local/
+ * between runs; `npm start -- --fresh` starts empty. Ctrl-C stops everything.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { fresh: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+  });
+  const started = Date.now();
+  const cloud = await startLocalCloud({
+    fresh: values.fresh,
+    echo: !values.quiet,
+    log: (line) => console.log(`» ${line}`),
+  });
+  const { ports } = cloud;
+  console.log(`
+The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
+  API Gateway        http://localhost:${ports.http}        (e.g. curl http://localhost:${ports.http}/dev/clientService/health)
+  Lambda Invoke API  http://localhost:${ports.lambda}
+  DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)
+Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n» ${signal}: stopping…`);
+    await cloud.stop();
+    console.log('» stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

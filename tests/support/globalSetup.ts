@@ -1,0 +1,21 @@
+import { sdkEnvironment, LOCAL_STAGE } from '../../local/config';
+import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
+import { testPorts } from './ports';
+
+declare global {
+  var __LOCAL_CLOUD__: LocalCloud | undefined;
+}
+
+/** Starts a fresh, in-memory local cloud for the integration tier, and points the tests at it. */
+export default async function globalSetup(): Promise<void> {
+  const ports = testPorts();
+  const started = Date.now();
+  globalThis.__LOCAL_CLOUD__ = await startLocalCloud({ fresh: true, persist: false, ports });
+  process.stdout.write(
+    `\nlocal cloud for tests up in ${((Date.now() - started) / 1000).toFixed(1)} s (API on ${ports.http})\n`,
+  );
+  Object.assign(process.env, sdkEnvironment(ports), {
+    TEST_API_URL: `http://127.0.0.1:${ports.http}`,
+    TEST_STAGE: LOCAL_STAGE,
+  });
+}
