@@ -89,3 +89,27 @@ export function isDomainError(error: unknown): error is DomainError {
 export function httpStatusOf(error: unknown): number {
   return isDomainError(error) ? error.statusCode : 500;
 }
+
+type DomainErrorClass = new (message: string, options?: { cause?: unknown }) => DomainError;
+
+const BY_NAME: Record<string, DomainErrorClass> = {
+  ValidationError,
+  Unauthorized,
+  InsufficientFunds,
+  Forbidden,
+  NotFound,
+  Conflict,
+  AlreadyExists,
+  LoginTaken,
+  InvalidTransition,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  TooManyRequests,
+  DependencyFailure,
+};
+
+/** Rebuilds a typed error from the name another function reported, or undefined for names we don't own. */
+export function domainErrorFromName(name: string, message: string): DomainError | undefined {
+  const ErrorClass = BY_NAME[name];
+  return ErrorClass === undefined ? undefined : new ErrorClass(message);
+}
