@@ -18,8 +18,8 @@ export const defaultPorts = (): LocalCloudPorts => ({
   stepFunctions: port('LOCAL_SFN_PORT', 8083),
 });
 
-/** The stage the embedded local cloud runs as: resource names and ARNs are those of a `local` deploy. */
-export const LOCAL_STAGE = 'local';
+/** The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. */
+export const LOCAL_STAGE = 'offline';
 export const LOCAL_REGION = 'us-east-1';
 /** LocalStack's and DynamoDB Local's conventional account id. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
