@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 
 /**
- * AWS clients, created once per container. No endpoint is configured here: the SDK reads
+ * The DynamoDB clients, created once per container (the Lambda client is in lambda.ts, so functions that
+ * call no other service do not bundle it). No endpoint is configured here: the SDK reads
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_LAMBDA, which the local cloud (and LocalStack) set, so the
  * same code talks to DynamoDB Local, LocalStack or AWS.
  */
@@ -12,5 +12,3 @@ export const dynamoDb = new DynamoDBClient({});
 export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
   marshallOptions: { removeUndefinedValues: true },
 });
-
-export const lambda = new LambdaClient({});

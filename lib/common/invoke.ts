@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { lambda } from './aws';
+import { lambda } from './lambda';
 import { DependencyFailure, domainErrorFromName, isDomainError } from './errors';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
 
