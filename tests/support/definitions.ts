@@ -1,0 +1,39 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * A state machine definition as deployed for a stage: the file from state-machines/ with the Serverless
+ * variables and CloudFormation pseudo-parameters it uses filled in, exactly what `sls print` resolves.
+ */
+export function loadDefinition(file: string, stage = 'offline'): any {
+  const text = readFileSync(join(ROOT, 'state-machines', file), 'utf8')
+    .replaceAll('${self:service}', 'shop')
+    .replaceAll('${sls:stage}', stage)
+    .replaceAll('#{AWS::Region}', 'us-east-1')
+    .replaceAll('#{AWS::AccountId}', '000000000000');
+  return JSON.parse(text);
+}
+
+/** The names of all functions serverless.yml declares (from functions/<service>/functions.yml). */
+export function declaredFunctionNames(): string[] {
+  const dir = join(ROOT, 'functions');
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((entry) => {
+      try {
+        const text = readFileSync(join(dir, entry.name, 'functions.yml'), 'utf8');
+        return Object.keys((load(text) as Record<string, unknown>) ?? {});
+      } catch {
+        return [];
+      }
+    });
+}
+
+export function functionNameOf(resourceArn: string): string {
+  const match = /^arn:aws:lambda:[^:]+:\d{12}:function:shop-[a-z]+-([A-Za-z0-9]+)$/.exec(resourceArn);
+  if (!match?.[1]) throw new Error(`Not a Lambda function ARN of this stack: ${resourceArn}`);
+  return match[1];
+}
