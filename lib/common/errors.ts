@@ -48,6 +48,11 @@ export class LoginTaken extends Conflict {
 export class InvalidTransition extends Conflict {
   override readonly name: string = 'InvalidTransition';
 }
+/** An Idempotency-Key (or request id) sent again with a different request. */
+export class IdempotencyKeyReused extends DomainError {
+  override readonly name: string = 'IdempotencyKeyReused';
+  readonly statusCode = 422;
+}
 export class PayloadTooLarge extends DomainError {
   override readonly name: string = 'PayloadTooLarge';
   readonly statusCode = 413;
@@ -102,6 +107,7 @@ const BY_NAME: Record<string, DomainErrorClass> = {
   AlreadyExists,
   LoginTaken,
   InvalidTransition,
+  IdempotencyKeyReused,
   PayloadTooLarge,
   UnsupportedMediaType,
   TooManyRequests,

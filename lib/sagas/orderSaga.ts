@@ -1,0 +1,80 @@
+import { ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { requireEnv } from '../common/config';
+import { NotFound } from '../common/errors';
+import { newId } from '../common/ids';
+import { Sum } from '../common/money';
+import { Body } from '../common/schemas';
+import { HttpResponse, type Caller } from '../common/serviceEvent';
+import {
+  awaitSaga,
+  describeSaga,
+  executionArnOf,
+  executionNameFor,
+  requestFingerprint,
+  startSaga,
+  type SagaOutcome,
+} from './saga';
+
+export const CreateOrderRequest = Body({ sum: Sum });
+export type CreateOrderRequest = z.infer<typeof CreateOrderRequest>;
+
+const orderSagaArn = () => requireEnv('ORDER_SAGA_ARN');
+
+/** What the caller is told, for a finished saga or one still running. */
+export function orderOutcomeResponse(outcome: SagaOutcome): HttpResponse {
+  const orderId = outcome.input['orderId'];
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      return new HttpResponse({ success: 'ok', orderId, status: 'CONFIRMED' });
+    case 'RUNNING':
+      return new HttpResponse(
+        {
+          status: 'PENDING',
+          orderId,
+          executionArn: outcome.executionArn,
+          statusUrl: `/api/order/create_order/${outcome.executionName}`,
+        },
+        202,
+      );
+    default:
+      break;
+  }
+  if (outcome.error === 'InsufficientFunds') {
+    return new HttpResponse({ error: 'Not enough money on the account', orderId, status: 'REJECTED' }, 402);
+  }
+  if (outcome.error === 'OrderFailed') {
+    return new HttpResponse({ error: 'The order could not be placed', orderId, status: 'REJECTED' }, 422);
+  }
+  // NeedsAttention (paid, not yet confirmed), a timeout or an abort: not the caller's fault, and not final.
+  return new HttpResponse(
+    { error: 'The order could not be completed; it is being looked into', orderId, status: 'PENDING' },
+    502,
+  );
+}
+
+/**
+ * Starts the order saga for the signed-in client and waits for it (up to SAGA_WAIT_MS). The order id is
+ * assigned here, from the execution name, so a retried request names the same order.
+ */
+export async function placeOrder(caller: Caller, request: CreateOrderRequest, requestId?: string) {
+  const executionName = executionNameFor(requestId, caller.clientId);
+  const input = {
+    orderId: newId('order', executionName),
+    clientId: caller.clientId,
+    sum: request.sum,
+    fingerprint: requestFingerprint({ clientId: caller.clientId, ...request }),
+  };
+  const executionArn = await startSaga(orderSagaArn(), executionName, input);
+  return orderOutcomeResponse(await awaitSaga(executionArn));
+}
+
+/** The saga behind an earlier 202, for its own client only (another client's is "not found"). */
+export async function orderSagaStatus(caller: Caller, executionName: string) {
+  const outcome = await describeSaga(executionArnOf(orderSagaArn(), executionName)).catch((error: unknown) => {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
+    throw error;
+  });
+  if (outcome === undefined || outcome.input['clientId'] !== caller.clientId) throw new NotFound('Order not found');
+  return orderOutcomeResponse(outcome);
+}

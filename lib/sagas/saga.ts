@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from '../common/sfn';
+import { IdempotencyKeyReused } from '../common/errors';
+
+export type SagaStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface SagaOutcome {
+  executionArn: string;
+  executionName: string;
+  status: SagaStatus;
+  input: Record<string, unknown>;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** How long an API call waits for its saga before answering 202 with a URL to follow it. */
+export const SAGA_WAIT_MS = 10_000;
+
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * The execution name: the caller's Idempotency-Key (or X-Request-Id), within the caller's scope (a client's
+ * keys never meet another's), kept readable when it is a valid name and digested otherwise; random without
+ * a key. Step Functions refuses a second execution of a name, so a retried POST finds the first saga.
+ */
+export function executionNameFor(requestId: string | undefined, scope?: string): string {
+  if (requestId === undefined) return randomUUID();
+  const scoped = scope === undefined ? requestId : `${scope}_${requestId}`;
+  if (NAME_PATTERN.test(scoped)) return scoped;
+  return createHash('sha256').update(scoped).digest('hex').slice(0, 64);
+}
+
+export function executionArnOf(stateMachineArn: string, executionName: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
+/**
+ * A digest of what the caller asked for (without secrets), stored in the execution input. A retried request
+ * must carry the same one: the same key with a different request is refused rather than answered wrongly.
+ */
+export function requestFingerprint(request: Record<string, unknown>): string {
+  const canonical = JSON.stringify(
+    Object.keys(request)
+      .sort()
+      .map((key) => [key, request[key]]),
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export async function describeSaga(executionArn: string): Promise<SagaOutcome> {
+  const execution = await stepFunctions.send(new DescribeExecutionCommand({ executionArn }));
+  return {
+    executionArn,
+    executionName: execution.name ?? executionArn.split(':').pop()!,
+    status: execution.status as SagaStatus,
+    input: JSON.parse(execution.input ?? '{}') as Record<string, unknown>,
+    ...(execution.output === undefined ? {} : { output: JSON.parse(execution.output) as unknown }),
+    ...(execution.error === undefined ? {} : { error: execution.error }),
+    ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+  };
+}
+
+/** Starts the saga, or finds the one this name already started (refusing it if it was for another request). */
+export async function startSaga(
+  stateMachineArn: string,
+  executionName: string,
+  input: Record<string, unknown> & { fingerprint: string },
+): Promise<string> {
+  try {
+    const started = await stepFunctions.send(
+      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+    );
+    return started.executionArn!;
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    const executionArn = executionArnOf(stateMachineArn, executionName);
+    const existing = await describeSaga(executionArn);
+    if (existing.input['fingerprint'] !== input.fingerprint) {
+      throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
+    }
+    return executionArn;
+  }
+}
+
+/** Polls the execution until it closes or `waitMs` passes; a RUNNING outcome means "not yet". */
+export async function awaitSaga(executionArn: string, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
+    const outcome = await describeSaga(executionArn);
+    if (outcome.status !== 'RUNNING' || Date.now() + delay > deadline) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
