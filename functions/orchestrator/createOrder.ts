@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../lib/common/observability';
-import { requireCaller, serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
+import { authenticated, requireCaller } from '../../lib/common/requireCaller';
+import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { CreateOrderRequest, placeOrder } from '../../lib/sagas/orderSaga';
 
 /** POST /api/order/create_order {sum}: runs the order saga for the signed-in client and waits for it. */
@@ -11,4 +12,5 @@ const createOrder = (call: ServiceCall<CreateOrderRequest>) =>
 export const handler = middy(createOrder)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
+  .use(authenticated())
   .use(validInput(CreateOrderRequest));

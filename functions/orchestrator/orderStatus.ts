@@ -3,7 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { logger } from '../../lib/common/observability';
 import { Body } from '../../lib/common/schemas';
-import { requireCaller, serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
+import { authenticated, requireCaller } from '../../lib/common/requireCaller';
+import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { orderSagaStatus } from '../../lib/sagas/orderSaga';
 
 const OrderSagaRef = Body({ executionName: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an execution name') });
@@ -15,4 +16,5 @@ const orderStatus = (call: ServiceCall<z.infer<typeof OrderSagaRef>>) =>
 export const handler = middy(orderStatus)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
+  .use(authenticated())
   .use(validInput(OrderSagaRef));

@@ -11,7 +11,9 @@ export interface Client {
   status: ClientStatus;
 }
 
+/** `clientId` is optional: the registration saga assigns it up front so every step, and the compensation, knows it. */
 export const AddClientInput = Body({
+  clientId: Id.optional(),
   firstName: NonEmptyText(100),
   lastName: NonEmptyText(100),
   email: z

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
 import { tables } from '../common/config';
-import { NotFound } from '../common/errors';
+import { Conflict, NotFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { transitionStatus } from '../common/transition';
 import type { AddClientInput, Client } from './client';
@@ -28,14 +28,16 @@ export async function getClient(clientId: string): Promise<Client> {
 }
 
 /**
- * Creates a client in status PENDING. The id derives from the request id, so a repeated request finds
- * its own record (the conditional put fails) and answers with it instead of creating a second client.
+ * Creates a client in status PENDING. The id is the caller's (the saga assigns one) or derives from the
+ * request id, so a repeated request finds its own record (the conditional put fails) and answers with it
+ * instead of creating a second client. An id already used for another client is a conflict.
  */
 export async function addClient(input: AddClientInput, requestId?: string): Promise<Client> {
   const now = new Date().toISOString();
+  const { clientId, ...details } = input;
   const record: ClientRecord = {
-    id: newId('client', requestId),
-    ...input,
+    id: clientId ?? newId('client', requestId),
+    ...details,
     status: 'PENDING',
     createdAt: now,
     updatedAt: now,
@@ -46,8 +48,14 @@ export async function addClient(input: AddClientInput, requestId?: string): Prom
     );
     return toClient(record);
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return getClient(record.id);
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = await getClient(record.id);
+    const same =
+      existing.firstName === details.firstName &&
+      existing.lastName === details.lastName &&
+      existing.email === details.email;
+    if (!same) throw new Conflict(`Client ${record.id} already exists with other details`);
+    return existing;
   }
 }
 

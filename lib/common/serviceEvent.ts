@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { httpStatusOf, isDomainError, PayloadTooLarge, Unauthorized, ValidationError } from './errors';
+import { httpStatusOf, isDomainError, PayloadTooLarge, ValidationError } from './errors';
 import { logger } from './observability';
 
 /** Bodies above this are refused before parsing: no endpoint of this API takes more than a few hundred bytes. */
@@ -22,12 +22,6 @@ export interface ServiceCall<TInput = unknown> {
   requestId?: string;
   input: TInput;
   caller?: Caller;
-}
-
-/** The signed-in caller of an /api route; without one (the authorizer did not run) the call is refused. */
-export function requireCaller(call: ServiceCall): Caller {
-  if (call.caller === undefined) throw new Unauthorized('Not signed in');
-  return call.caller;
 }
 
 /** A direct invocation's payload: `{ requestId?, input }`. */

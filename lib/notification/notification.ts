@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { AddClientInput } from '../client/client';
 import { Sum } from '../common/money';
 import { Body, Id, NonEmptyText } from '../common/schemas';

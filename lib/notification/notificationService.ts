@@ -48,7 +48,7 @@ async function getNotification(id: string): Promise<Notification> {
 }
 
 /**
- * Stores one notification. The id derives from the request id, so a repeated request finds its own
+ * Stores one notification. The id derives from the request id (and the type), so a repeated request finds its own
  * record (the conditional put fails) and answers with it instead of storing a second one.
  */
 async function storeNotification(
@@ -58,7 +58,8 @@ async function storeNotification(
   requestId?: string,
 ): Promise<Notification> {
   const record: NotificationRecord = {
-    id: newId('notification', requestId),
+    // One id space per type: a request id reused across types can never fetch the other type's record.
+    id: newId(`notification:${type}`, requestId),
     type,
     clientId,
     data,

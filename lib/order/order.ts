@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { Sum } from '../common/money';
 import { Body, Id, NonEmptyText } from '../common/schemas';
 
@@ -16,7 +16,8 @@ export interface Order {
 
 export const DEFAULT_REJECTION_REASON = 'REJECTED';
 
-export const CreateOrderInput = Body({ clientId: Id, sum: Sum });
+/** `orderId` is optional: the order saga assigns it up front so that every step, and the compensation, knows it. */
+export const CreateOrderInput = Body({ orderId: Id.optional(), clientId: Id, sum: Sum });
 export type CreateOrderInput = z.infer<typeof CreateOrderInput>;
 
 export const OrderRef = Body({ orderId: Id });

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
 import { tables } from '../common/config';
-import { NotFound } from '../common/errors';
+import { Conflict, NotFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { fromMinorUnits, toMinorUnits } from '../common/money';
 import { queryAll } from '../common/queryAll';
@@ -52,13 +52,14 @@ export async function getOrderOfClient(orderId: string, clientId: string): Promi
 }
 
 /**
- * Creates an order in status PENDING. The id derives from the request id, so a repeated request finds
- * its own record (the conditional put fails) and answers with it instead of creating a second order.
+ * Creates an order in status PENDING. The id is the caller's (the saga assigns one) or derives from the
+ * request id, so a repeated request finds its own record (the conditional put fails) and answers with it
+ * instead of creating a second order. An id already used for another order is a conflict.
  */
 export async function createOrder(input: CreateOrderInput, requestId?: string): Promise<Order> {
   const now = new Date().toISOString();
   const record: OrderRecord = {
-    id: newId('order', requestId),
+    id: input.orderId ?? newId('order', requestId),
     clientId: input.clientId,
     sumMinor: toMinorUnits(input.sum),
     status: 'PENDING',
@@ -71,8 +72,12 @@ export async function createOrder(input: CreateOrderInput, requestId?: string): 
     );
     return toOrder(record);
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return getOrder(record.id);
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = await getOrder(record.id);
+    if (existing.clientId !== record.clientId || toMinorUnits(existing.sum) !== record.sumMinor) {
+      throw new Conflict(`Order ${record.id} already exists with other details`);
+    }
+    return existing;
   }
 }
 

@@ -1,5 +1,5 @@
 import { ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { requireEnv } from '../common/config';
 import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';

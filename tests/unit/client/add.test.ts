@@ -36,6 +36,24 @@ describe('Function: client/add', () => {
     expect(parseBody(result)).toEqual({ id: 'x', ...ann, status: 'APPROVED' });
   });
 
+  it('refuses an id already used for another client with a 409', async () => {
+    const other = { id: 'c1', firstName: 'Bob', lastName: 'Lee', email: 'bob@example.com', status: 'PENDING' };
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamo.on(GetCommand).resolves({ Item: other });
+
+    const result = await callHttp(handler, httpEvent({ body: { ...ann, clientId: 'c1' } }));
+
+    expect([result.statusCode, parseBody(result).error]).toEqual([409, 'Client c1 already exists with other details']);
+  });
+
+  it('uses the id the saga assigns', async () => {
+    dynamo.on(PutCommand).resolves({});
+
+    const result = await callHttp(handler, httpEvent({ body: { ...ann, clientId: 'assigned-1' } }));
+
+    expect(parseBody(result)).toEqual({ id: 'assigned-1', ...ann, status: 'PENDING' });
+  });
+
   it('derives the same id from the same request id', async () => {
     dynamo.on(PutCommand).resolves({});
     const first = parseBody(await callHttp(handler, httpEvent({ body: ann, headers: { 'x-request-id': 'r' } })));

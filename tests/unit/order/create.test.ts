@@ -30,7 +30,7 @@ describe('Function: order/create', () => {
     const existing = {
       id: 'o1',
       clientId: 'client-1',
-      sumMinor: 500,
+      sumMinor: 1234,
       status: 'CONFIRMED',
       createdAt: 't',
       updatedAt: 't',
@@ -40,7 +40,33 @@ describe('Function: order/create', () => {
 
     const result = await callHttp(handler, httpEvent({ body: order, headers: { 'X-Request-Id': 'req-1' } }));
 
-    expect(parseBody(result)).toEqual({ id: 'o1', clientId: 'client-1', sum: 5, status: 'CONFIRMED' });
+    expect(parseBody(result)).toEqual({ id: 'o1', clientId: 'client-1', sum: 12.34, status: 'CONFIRMED' });
+  });
+
+  it('refuses an id already used for another order with a 409', async () => {
+    const other = {
+      id: 'o1',
+      clientId: 'someone-else',
+      sumMinor: 500,
+      status: 'PENDING',
+      createdAt: 't',
+      updatedAt: 't',
+    };
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    dynamo.on(GetCommand).resolves({ Item: other });
+
+    const result = await callHttp(handler, httpEvent({ body: { ...order, orderId: 'o1' } }));
+
+    expect(result.statusCode).toBe(409);
+    expect(parseBody(result).error).toBe('Order o1 already exists with other details');
+  });
+
+  it('uses the id the saga assigns', async () => {
+    dynamo.on(PutCommand).resolves({});
+
+    const result = await callHttp(handler, httpEvent({ body: { ...order, orderId: 'assigned-1' } }));
+
+    expect(parseBody(result).id).toBe('assigned-1');
   });
 
   it('derives the same order id from the same request id', async () => {
