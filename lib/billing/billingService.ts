@@ -49,12 +49,12 @@ export async function createAccount(clientId: string, requestId?: string): Promi
   return { clientId, balance: 0 };
 }
 
-export function deposit(clientId: string, sumMinor: number, requestId?: string): Promise<AccountBalance> {
+export async function deposit(clientId: string, sumMinor: number, requestId?: string): Promise<AccountBalance> {
   return moveMoney({ clientId, type: 'DEPOSIT', sumMinor, requestId: requestIdOrNew(requestId) });
 }
 
 /** Refused with InsufficientFunds when the balance does not cover the sum; nothing is written then. */
-export function withdraw(clientId: string, sumMinor: number, requestId?: string): Promise<AccountBalance> {
+export async function withdraw(clientId: string, sumMinor: number, requestId?: string): Promise<AccountBalance> {
   return moveMoney({ clientId, type: 'WITHDRAWAL', sumMinor, requestId: requestIdOrNew(requestId) });
 }
 
