@@ -286,8 +286,18 @@ export function runExecution(
   });
   run.result.catch(() => undefined); // the outcome is read from the event log
   const done = (async () => {
-    for await (const event of run.eventLogs)
-      recordEvent(event, history, options.resumed, machine.roleArn, record.input);
+    try {
+      for await (const event of run.eventLogs) {
+        recordEvent(event, history, options.resumed, machine.roleArn, record.input);
+      }
+    } catch (error) {
+      // A fault of this endpoint, not of the definition: close the execution rather than leave it RUNNING.
+      const failure = { error: 'States.Runtime', cause: `Local Step Functions: ${String(error)}` };
+      history.append('ExecutionFailed', { executionFailedEventDetails: failure });
+      history.close('FAILED', failure);
+      aborter.abort();
+      run.abort();
+    }
   })();
   const halt = () => {
     aborter.abort();

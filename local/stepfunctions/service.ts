@@ -89,6 +89,10 @@ export class StepFunctionsService {
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   }
 
+  stateMachineArns(): string[] {
+    return [...this.machines.keys()];
+  }
+
   /** Executions a stop left RUNNING: run them again with the same input (their Tasks are idempotent). */
   resumeInterrupted(): string[] {
     const interrupted = this.store.all().filter((record) => record.status === 'RUNNING');
