@@ -4,6 +4,9 @@ import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dy
 import { startOffline } from './offline';
 import { assertPortFree, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
+import { machinesFromServerlessConfig } from './stepfunctions/machines';
+import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
+import { ExecutionStore } from './stepfunctions/store';
 
 export interface LocalCloudOptions {
   /** Start with no data (and keep none when `persist` is false). */
@@ -20,10 +23,15 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   ports: LocalCloudPorts;
   tables: { created: string[]; kept: string[] };
+  /** The ARNs of the state machines the Step Functions API serves. */
+  stateMachines: string[];
   stop: () => Promise<void>;
 }
 
-/** DynamoDB Local, then serverless-offline (API Gateway + Lambda), each waited for until it answers. */
+/**
+ * DynamoDB Local, then serverless-offline (API Gateway + Lambda), each waited for until it answers, then the
+ * Step Functions API (in this process), whose Tasks call serverless-offline's Lambda API.
+ */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const ports = options.ports ?? defaultPorts();
   const dataDir = options.dataDir ?? DATA_DIR;
@@ -32,11 +40,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   await assertPortFree(ports.dynamodb, 'DynamoDB Local');
   await assertPortFree(ports.http, 'API Gateway');
   await assertPortFree(ports.lambda, 'Lambda');
+  await assertPortFree(ports.stepFunctions, 'Step Functions');
 
   const dynamoDir = join(dataDir, 'dynamodb');
-  if (options.fresh) wipeDynamoDbData(dynamoDir);
+  const stepFunctionsDir = join(dataDir, 'stepfunctions');
+  if (options.fresh) {
+    wipeDynamoDbData(dynamoDir);
+    ExecutionStore.wipe(stepFunctionsDir);
+  }
   const started: Managed[] = [];
+  let stepFunctions: StepFunctionsEndpoint | undefined;
   const stop = async () => {
+    // First, so that running executions stop calling functions before serverless-offline goes.
+    await stepFunctions?.stop();
     for (const managed of started.reverse()) await managed.stop();
   };
   try {
@@ -47,7 +63,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
     log('starting serverless-offline (bundling the functions)…');
     started.push(await startOffline(ports, echo));
-    return { ports, tables, stop };
+    stepFunctions = await startStepFunctionsEndpoint({
+      port: ports.stepFunctions,
+      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
+      machines: machinesFromServerlessConfig(await configPromise),
+      ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
+      log,
+    });
+    const stateMachines = stepFunctions.service.stateMachineArns();
+    log(`step functions: ${stateMachines.length} state machine(s)`);
+    return { ports, tables, stateMachines, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -21,6 +21,7 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   API Gateway        http://localhost:${ports.http}        (e.g. curl http://localhost:${ports.http}/dev/clientService/health)
   Lambda Invoke API  http://localhost:${ports.lambda}
   DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)
+  Step Functions     http://localhost:${ports.stepFunctions}        (${cloud.stateMachines.length} state machine(s); executions kept in .local/stepfunctions/)
 Press Ctrl-C to stop.`);
 
   let stopping = false;

@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StepFunctionsError, StepFunctionsService, type StepFunctionsServiceOptions } from './service';
+import { lambdaInvoker } from './taskInvoker';
+
+export interface StepFunctionsEndpoint {
+  url: string;
+  port: number;
+  service: StepFunctionsService;
+  /** Stops listening, interrupts running executions (they resume on the next start) and saves. */
+  stop: () => Promise<void>;
+}
+
+export type StepFunctionsEndpointOptions = Omit<StepFunctionsServiceOptions, 'invoke'> & {
+  /** 0 picks a free port. */
+  port: number;
+  /** The Lambda Invoke API the Tasks call (serverless-offline's). */
+  lambdaEndpoint: string;
+  invoke?: StepFunctionsServiceOptions['invoke'];
+  log?: (line: string) => void;
+};
+
+const TARGET_PREFIX = 'AWSStepFunctions.';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+function send(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': CONTENT_TYPE,
+    'content-length': Buffer.byteLength(text),
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  response.end(text);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The AWS JSON 1.0 protocol `@aws-sdk/client-sfn` speaks: `POST /` with `X-Amz-Target:
+ * AWSStepFunctions.<Action>` and a JSON body; errors are a 400 with `{"__type": "<Name>", "message": …}`.
+ */
+async function handle(service: StepFunctionsService, request: IncomingMessage, response: ServerResponse) {
+  const target = String(request.headers['x-amz-target'] ?? '');
+  const action = target.startsWith(TARGET_PREFIX) ? service.actions[target.slice(TARGET_PREFIX.length)] : undefined;
+  try {
+    if (request.method !== 'POST' || action === undefined) {
+      throw new StepFunctionsError('UnknownOperationException', `Unknown operation: ${target || request.method}`);
+    }
+    const body = await readBody(request);
+    let parsed: unknown;
+    try {
+      parsed = body.trim() === '' ? {} : JSON.parse(body);
+    } catch {
+      throw new StepFunctionsError('SerializationException', 'The request body is not JSON.');
+    }
+    send(response, 200, action(parsed as Record<string, unknown>));
+  } catch (error) {
+    if (error instanceof StepFunctionsError)
+      send(response, 400, { __type: error.type, message: error.message }, error.type);
+    else send(response, 500, { __type: 'InternalFailure', message: String(error) }, 'InternalFailure');
+  }
+}
+
+/** Starts the local Step Functions API on `options.port` and resumes what a previous stop interrupted. */
+export async function startStepFunctionsEndpoint(
+  options: StepFunctionsEndpointOptions,
+): Promise<StepFunctionsEndpoint> {
+  const service = new StepFunctionsService({
+    ...options,
+    invoke: options.invoke ?? lambdaInvoker(options.lambdaEndpoint),
+  });
+  const server = createServer((request, response) => void handle(service, request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const resumed = service.resumeInterrupted();
+  if (resumed.length > 0) options.log?.(`step functions: ${resumed.length} interrupted execution(s) started again`);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    service,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { DEFAULT_TASK_TIMEOUT_SECONDS, failExecution, runExecution, type RunningExecution } from './execution';
+import { executionArn, parseExecutionArn, toStateMachine, type MachineDefinition, type StateMachine } from './machines';
+import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './store';
+import type { LambdaInvoker } from './taskInvoker';
+
+/** An error of the Step Functions API, sent as `{"__type": name, "message": …}`. */
+export class StepFunctionsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export interface StepFunctionsServiceOptions {
+  machines: MachineDefinition[];
+  invoke: LambdaInvoker;
+  /** Where executions are kept between runs; nothing is kept without it. */
+  dataDir?: string;
+  taskTimeoutSeconds?: number;
+}
+
+type Request = Record<string, unknown>;
+
+const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+/** AWS's rule for state machine and execution names: 1 to 80 characters, none of these. */
+const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
+const MAX_INPUT_BYTES = 256 * 1024;
+const seconds = (epochMs: number | undefined) => (epochMs === undefined ? undefined : epochMs / 1000);
+
+function field(request: Request, name: string): string {
+  const value = request[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new StepFunctionsError('ValidationException', `1 validation error detected: '${name}' must not be null`);
+  }
+  return value;
+}
+
+/** `maxResults`/`nextToken` paging: the token is the offset of the next page, opaque to the caller. */
+function page<T>(items: T[], request: Request): { items: T[]; nextToken?: string } {
+  const maxResults = Number(request['maxResults'] ?? 0) || 100;
+  if (maxResults < 0 || maxResults > 1000) {
+    throw new StepFunctionsError('ValidationException', 'maxResults must be between 0 and 1000');
+  }
+  let offset = 0;
+  if (typeof request['nextToken'] === 'string') {
+    offset = Number(Buffer.from(request['nextToken'], 'base64url').toString('utf8'));
+    if (!Number.isInteger(offset) || offset < 0) throw new StepFunctionsError('InvalidToken', 'Invalid nextToken');
+  }
+  const end = offset + maxResults;
+  return {
+    items: items.slice(offset, end),
+    ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64url') } : {}),
+  };
+}
+
+const MACHINE_SETTINGS = {
+  loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+  tracingConfiguration: { enabled: false },
+};
+
+/**
+ * The Step Functions API over the declared state machines: executions start at once and run in this
+ * process; those a stop interrupted run again from the start when the service is next created.
+ */
+export class StepFunctionsService {
+  private readonly machines = new Map<string, StateMachine>();
+  private readonly running = new Map<string, RunningExecution>();
+  private readonly store: ExecutionStore;
+  private readonly taskTimeoutSeconds: number;
+
+  constructor(private readonly options: StepFunctionsServiceOptions) {
+    const created = Date.now();
+    for (const declared of options.machines) {
+      const machine = toStateMachine(declared, created);
+      try {
+        // A copy: the library annotates the definition it is given (QueryLanguage), and we serve the original.
+        new LocalStateMachine(JSON.parse(JSON.stringify(machine.definition)) as StateMachineDefinition);
+      } catch (error) {
+        throw new Error(`State machine ${machine.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.machines.set(machine.arn, machine);
+    }
+    this.store = new ExecutionStore(options.dataDir);
+    this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
+  }
+
+  stateMachineArns(): string[] {
+    return [...this.machines.keys()];
+  }
+
+  /** Executions a stop left RUNNING: run them again with the same input (their Tasks are idempotent). */
+  resumeInterrupted(): string[] {
+    const interrupted = this.store.all().filter((record) => record.status === 'RUNNING');
+    for (const record of interrupted) {
+      const machine = this.machines.get(record.stateMachineArn);
+      if (machine) this.start(machine, record, true);
+      else {
+        failExecution(record, (changed) => this.store.save(changed), {
+          error: 'States.Runtime',
+          cause: `Interrupted by a stop of the local cloud, and its state machine ${record.machineName} no longer exists.`,
+        });
+      }
+    }
+    return interrupted.map((record) => record.executionArn);
+  }
+
+  /** Stops running executions without closing them (they resume on the next start) and saves everything. */
+  async close(): Promise<void> {
+    const running = [...this.running.values()];
+    for (const execution of running) execution.interrupt();
+    await Promise.all(running.map((execution) => execution.done));
+    await this.store.flush();
+  }
+
+  /** Settles when every execution running now has closed: for tests. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map((execution) => execution.done));
+    await this.store.flush();
+  }
+
+  readonly actions: Record<string, (request: Request) => unknown> = {
+    ListStateMachines: (request) => {
+      const { items, nextToken } = page([...this.machines.values()], request);
+      return {
+        stateMachines: items.map((machine) => ({
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          type: 'STANDARD',
+          creationDate: seconds(machine.creationDate),
+        })),
+        nextToken,
+      };
+    },
+
+    DescribeStateMachine: (request) => {
+      const machine = this.machine(field(request, 'stateMachineArn'));
+      return {
+        stateMachineArn: machine.arn,
+        name: machine.name,
+        status: 'ACTIVE',
+        definition: JSON.stringify(machine.definition),
+        roleArn: machine.roleArn,
+        type: 'STANDARD',
+        creationDate: seconds(machine.creationDate),
+        ...MACHINE_SETTINGS,
+      };
+    },
+
+    StartExecution: (request) => {
+      const machine = this.machine(field(request, 'stateMachineArn'));
+      const name = request['name'] === undefined ? randomUUID() : String(request['name']);
+      if (!VALID_NAME.test(name)) throw new StepFunctionsError('InvalidName', `Invalid Name: '${name}'`);
+      const input = request['input'] === undefined ? '{}' : String(request['input']);
+      if (Buffer.byteLength(input) > MAX_INPUT_BYTES) {
+        throw new StepFunctionsError('InvalidExecutionInput', 'The input is larger than 262144 bytes.');
+      }
+      try {
+        JSON.parse(input);
+      } catch {
+        throw new StepFunctionsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input}'`);
+      }
+      const arn = executionArn(machine.name, name);
+      const existing = this.store.get(arn);
+      if (existing) {
+        // AWS's idempotent start: the same name and input while it runs is the same execution.
+        if (existing.status === 'RUNNING' && existing.input === input) {
+          return { executionArn: arn, startDate: seconds(existing.startDate) };
+        }
+        throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+      }
+      const record: ExecutionRecord = {
+        executionArn: arn,
+        stateMachineArn: machine.arn,
+        machineName: machine.name,
+        name,
+        status: 'RUNNING',
+        startDate: Date.now(),
+        input,
+        history: [],
+      };
+      this.store.add(record);
+      this.start(machine, record, false);
+      return { executionArn: arn, startDate: seconds(record.startDate) };
+    },
+
+    DescribeExecution: (request) => {
+      const record = this.execution(field(request, 'executionArn'));
+      return {
+        executionArn: record.executionArn,
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        status: record.status,
+        startDate: seconds(record.startDate),
+        stopDate: seconds(record.stopDate),
+        input: record.input,
+        inputDetails: { included: true },
+        ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
+        error: record.error,
+        cause: record.cause,
+      };
+    },
+
+    ListExecutions: (request) => {
+      const machine = this.machine(field(request, 'stateMachineArn'));
+      const status = request['statusFilter'];
+      if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
+        throw new StepFunctionsError('ValidationException', `Invalid statusFilter: ${String(status)}`);
+      }
+      const matching = this.store
+        .all()
+        .map((record, index) => ({ record, index }))
+        .filter(
+          ({ record }) => record.stateMachineArn === machine.arn && (status === undefined || record.status === status),
+        )
+        .sort((a, b) => b.record.startDate - a.record.startDate || b.index - a.index)
+        .map(({ record }) => record);
+      const { items, nextToken } = page(matching, request);
+      return {
+        executions: items.map((record) => ({
+          executionArn: record.executionArn,
+          stateMachineArn: record.stateMachineArn,
+          name: record.name,
+          status: record.status,
+          startDate: seconds(record.startDate),
+          stopDate: seconds(record.stopDate),
+        })),
+        nextToken,
+      };
+    },
+
+    GetExecutionHistory: (request) => {
+      const record = this.execution(field(request, 'executionArn'));
+      const events = request['reverseOrder'] === true ? [...record.history].reverse() : record.history;
+      const { items, nextToken } = page(events, request);
+      return { events: items.map((event) => ({ ...event, timestamp: seconds(event.timestamp) })), nextToken };
+    },
+
+    StopExecution: (request) => {
+      const record = this.execution(field(request, 'executionArn'));
+      const error = typeof request['error'] === 'string' ? request['error'] : undefined;
+      const cause = typeof request['cause'] === 'string' ? request['cause'] : undefined;
+      this.running.get(record.executionArn)?.stop(error, cause);
+      return { stopDate: seconds(record.stopDate ?? Date.now()) };
+    },
+
+    DescribeStateMachineForExecution: (request) => {
+      const record = this.execution(field(request, 'executionArn'));
+      const machine = this.machine(record.stateMachineArn);
+      return {
+        stateMachineArn: machine.arn,
+        name: machine.name,
+        definition: JSON.stringify(machine.definition),
+        roleArn: machine.roleArn,
+        updateDate: seconds(machine.creationDate),
+        ...MACHINE_SETTINGS,
+      };
+    },
+  };
+
+  private start(machine: StateMachine, record: ExecutionRecord, resumed: boolean): void {
+    const execution = runExecution(
+      machine,
+      record,
+      {
+        invoke: this.options.invoke,
+        taskTimeoutSeconds: this.taskTimeoutSeconds,
+        changed: (changed) => this.store.save(changed),
+      },
+      { resumed },
+    );
+    this.running.set(record.executionArn, execution);
+    void execution.done.finally(() => this.running.delete(record.executionArn));
+  }
+
+  private machine(arn: string): StateMachine {
+    if (!/^arn:aws:states:[^:]+:[^:]+:stateMachine:[^:]+$/.test(arn)) {
+      throw new StepFunctionsError('InvalidArn', `Invalid Arn: '${arn}'`);
+    }
+    const machine = this.machines.get(arn);
+    if (!machine) throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(arn: string): ExecutionRecord {
+    if (!parseExecutionArn(arn)) throw new StepFunctionsError('InvalidArn', `Invalid Arn: '${arn}'`);
+    const record = this.store.get(arn);
+    if (!record) throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+}

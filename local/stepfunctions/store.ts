@@ -1,0 +1,103 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One entry of GetExecutionHistory, as AWS returns it (dates kept as epoch milliseconds until sent). */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  machineName: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  /** The input as the caller sent it: a JSON text. */
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+}
+
+/**
+ * Executions and their history, in memory and (when given a directory) on disk: one JSON file per
+ * execution, rewritten atomically (temporary file, then rename) after each change, so a stop at any
+ * moment leaves either the previous or the next complete version.
+ */
+export class ExecutionStore {
+  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly writes = new Map<string, { running: Promise<void>; again: boolean }>();
+
+  constructor(private readonly dir?: string) {
+    if (dir === undefined) return;
+    mkdirSync(dir, { recursive: true });
+    for (const machineDir of readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+      const files = readdirSync(join(dir, machineDir.name)).filter((name) => name.endsWith('.json'));
+      for (const file of files) {
+        const record = JSON.parse(readFileSync(join(dir, machineDir.name, file), 'utf8')) as ExecutionRecord;
+        this.records.set(record.executionArn, record);
+      }
+    }
+  }
+
+  /** Removes everything a previous run kept (`--fresh`). */
+  static wipe(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  get(executionArn: string): ExecutionRecord | undefined {
+    return this.records.get(executionArn);
+  }
+
+  all(): ExecutionRecord[] {
+    return [...this.records.values()];
+  }
+
+  add(record: ExecutionRecord): void {
+    this.records.set(record.executionArn, record);
+    this.save(record);
+  }
+
+  /** Persists the record's current state; calls made while a write is in flight coalesce into one more. */
+  save(record: ExecutionRecord): void {
+    if (this.dir === undefined) return;
+    const pending = this.writes.get(record.executionArn);
+    if (pending) {
+      pending.again = true;
+      return;
+    }
+    const entry = { running: Promise.resolve(), again: false };
+    entry.running = (async () => {
+      do {
+        entry.again = false;
+        await this.write(record);
+      } while (entry.again);
+      this.writes.delete(record.executionArn);
+    })();
+    this.writes.set(record.executionArn, entry);
+  }
+
+  /** Waits for every pending write. */
+  async flush(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes.values()].map((entry) => entry.running));
+  }
+
+  private async write(record: ExecutionRecord): Promise<void> {
+    const machineDir = join(this.dir!, encodeURIComponent(record.machineName));
+    await mkdir(machineDir, { recursive: true });
+    const file = join(machineDir, `${encodeURIComponent(record.name)}.json`);
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(record));
+    await rename(temporary, file);
+  }
+}
