@@ -28,6 +28,7 @@ type Request = Record<string, unknown>;
 
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 /** AWS's rule for state machine and execution names: 1 to 80 characters, none of these. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what AWS forbids here
 const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
 const MAX_INPUT_BYTES = 256 * 1024;
 const seconds = (epochMs: number | undefined) => (epochMs === undefined ? undefined : epochMs / 1000);

@@ -1,3 +1,4 @@
+import { resourceName } from '../support/stack';
 import { invokeService } from '../../lib/common/invoke';
 import { get, post, uniqueSuffix } from '../support/api';
 import { countItems, getItem } from '../support/dynamo';
@@ -177,8 +178,12 @@ describe('Billing service over the dev API', () => {
   it('throws typed errors by name to a direct invocation', async () => {
     const clientId = await openAccount(3);
 
-    const paid = await invokeService('shop-local-billingWithdraw', { clientId, sum: 2 }, { requestId: uniqueSuffix() });
-    const refused = invokeService('shop-local-billingWithdraw', { clientId, sum: 2 }, { requestId: uniqueSuffix() });
+    const paid = await invokeService(
+      resourceName('billingWithdraw'),
+      { clientId, sum: 2 },
+      { requestId: uniqueSuffix() },
+    );
+    const refused = invokeService(resourceName('billingWithdraw'), { clientId, sum: 2 }, { requestId: uniqueSuffix() });
 
     expect(paid).toEqual({ clientId, balance: 1 });
     await expect(refused).rejects.toMatchObject({ name: 'InsufficientFunds' });

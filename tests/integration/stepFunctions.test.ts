@@ -16,14 +16,14 @@ describe('Step Functions API of the local cloud', () => {
     const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
 
     for (const { stateMachineArn } of stateMachines) {
-      expect(stateMachineArn).toMatch(/^arn:aws:states:us-east-1:000000000000:stateMachine:shop-local-/);
+      expect(stateMachineArn).toMatch(/^arn:aws:states:us-east-1:000000000000:stateMachine:shop-offline-/);
       const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
       expect(machine.definition).not.toContain('#{AWS::');
     }
   });
 
   it('answers an unknown execution with ExecutionDoesNotExist', async () => {
-    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-local-none:missing';
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-none:missing';
 
     await expect(sfn.send(new DescribeExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
       ExecutionDoesNotExist,

@@ -1,8 +1,9 @@
+import { resourceName } from './stack';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 
 /** Direct reads of the local DynamoDB, to check what a call did (or did not) write. */
-export const tableName = (table: string) => `shop-${process.env['TEST_STAGE'] ?? 'offline'}-${table}`;
+export const tableName = (table: string) => resourceName(table);
 
 let client: DynamoDBDocumentClient | undefined;
 export function db(): DynamoDBDocumentClient {
