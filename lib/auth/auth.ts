@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Body, Id, typeError } from '../common/schemas';
+
+/** Logins are keys and appear in logs: a short, boring alphabet nobody has to escape. */
+export const Login = z
+  .string({ error: typeError('a string') })
+  .min(3, 'must be at least 3 characters')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ".", "_" and "-"');
+
+export const PASSWORD_MIN_CHARS = 8;
+export const PASSWORD_MAX_CHARS = 1024;
+
+/**
+ * Any unicode is allowed and compared byte for byte (UTF-8, no normalisation). Length is counted in code
+ * points, so an emoji is one character; the upper bound keeps scrypt's input, and the body, small.
+ */
+export const Password = z
+  .string({ error: typeError('a string') })
+  .refine((value) => [...value].length >= PASSWORD_MIN_CHARS, `must be at least ${PASSWORD_MIN_CHARS} characters`)
+  .refine((value) => [...value].length <= PASSWORD_MAX_CHARS, `must be at most ${PASSWORD_MAX_CHARS} characters`);
+
+export const RegisterInput = Body({ login: Login, password: Password, clientId: Id });
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+/** Login checks only the shape: a too-short password is just a wrong one, answered like any other. */
+export const LoginInput = Body({
+  login: z.string({ error: typeError('a string') }).max(64, 'must be at most 64 characters'),
+  password: z.string({ error: typeError('a string') }).max(4 * PASSWORD_MAX_CHARS, 'is too long'),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export interface User {
+  userId: string;
+  login: string;
+  clientId: string;
+}
+
+/** Who a valid session belongs to: what the authorizer hands to every protected handler. */
+export interface Session extends User {
+  /** SHA-256 of the cookie value: the value itself is never stored. */
+  id: string;
+  createdAt: string;
+  /** Epoch seconds; also the table's TTL attribute. */
+  expiresAt: number;
+}
