@@ -23,9 +23,12 @@ export const Password = z
 export const RegisterInput = Body({ login: Login, password: Password, clientId: Id });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
-/** Login checks only the shape: a too-short password is just a wrong one, answered like any other. */
+/**
+ * Login checks only shapes: a login of the wrong form cannot exist (and the form is public), and a
+ * too-short password is just a wrong one, answered like any other.
+ */
 export const LoginInput = Body({
-  login: z.string({ error: typeError('a string') }).max(64, 'must be at most 64 characters'),
+  login: Login,
   password: z.string({ error: typeError('a string') }).max(4 * PASSWORD_MAX_CHARS, 'is too long'),
 });
 export type LoginInput = z.infer<typeof LoginInput>;

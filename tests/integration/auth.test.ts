@@ -249,6 +249,20 @@ describe('Auth service: attacks', () => {
     expect(setCookieOf(wrong)).toEqual([]);
   });
 
+  it.each([
+    ['an empty login', JSON.stringify({ login: '', password })],
+    ['a missing password', JSON.stringify({ login: 'someone' })],
+    ['malformed JSON', '{"login": "someone",'],
+    ['an array', JSON.stringify([{ login: 'someone', password }])],
+  ])('refuses a login with %s with a 4xx and an error', async (_case, rawBody) => {
+    const response = await api('POST', '/api/auth/login', { rawBody });
+
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.body).toEqual({ error: expect.any(String) });
+    expect(setCookieOf(response)).toEqual([]);
+  });
+
   it('refuses a password over 1 MiB with a 4xx, not a 500', async () => {
     const response = await api('POST', '/api/auth/login', {
       rawBody: JSON.stringify({ login: 'someone', password: 'p'.repeat(1024 * 1024 + 1) }),

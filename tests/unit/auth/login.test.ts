@@ -119,6 +119,8 @@ describe('Function: auth/login', () => {
 
   it.each([
     ['a missing password', { login: 'ann.lee' }],
+    ['an empty login', { login: '', password }],
+    ['a login no user can have', { login: 'ann lee; --', password }],
     ['a number for a login', { login: 42, password }],
     ['an absurdly long password', { login: 'ann.lee', password: 'p'.repeat(5000) }],
   ])('refuses %s with a 400 before any lookup', async (_case, body) => {
