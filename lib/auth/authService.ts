@@ -32,7 +32,8 @@ export async function registerUser(
 ): Promise<User> {
   if (!isPasswordHash(input.passwordHash)) throw new ValidationError('passwordHash is not a password hash');
   const record: UserRecord = {
-    userId: newId('user', requestId),
+    // Random, not derived from the request id: the login is the key, and a repeat finds the stored user.
+    userId: newId('user'),
     login: input.login,
     clientId: input.clientId,
     passwordHash: input.passwordHash,
