@@ -2,9 +2,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { OwnDepositInput } from '../../lib/billing/billing';
 import { deposit } from '../../lib/billing/billingService';
-import { requireCaller, type AuthenticatedCall } from '../../lib/billing/caller';
 import { toMinorUnits } from '../../lib/common/money';
 import { logger } from '../../lib/common/observability';
+import { authenticated, type AuthenticatedCall } from '../../lib/common/requireCaller';
 import { serviceEvent, validInput } from '../../lib/common/serviceEvent';
 
 /**
@@ -22,5 +22,5 @@ const apiDeposit = ({ input, requestId, caller }: AuthenticatedCall<OwnDepositIn
 export const handler = middy(apiDeposit)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(requireCaller())
+  .use(authenticated())
   .use(validInput(OwnDepositInput));

@@ -11,16 +11,18 @@ export interface Client {
   status: ClientStatus;
 }
 
+export const Email = z
+  .string({ error: typeError('a string') })
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
 /** `clientId` is optional: the registration saga assigns it up front so every step, and the compensation, knows it. */
 export const AddClientInput = Body({
   clientId: Id.optional(),
   firstName: NonEmptyText(100),
   lastName: NonEmptyText(100),
-  email: z
-    .string({ error: typeError('a string') })
-    .trim()
-    .max(254, 'must be at most 254 characters')
-    .pipe(z.email('must be a valid email address')),
+  email: Email,
 });
 export type AddClientInput = z.infer<typeof AddClientInput>;
 

@@ -16,3 +16,6 @@ export function authenticated(): MiddlewareObj<ServiceCall> {
     },
   };
 }
+
+/** A call that `authenticated()` has let through: its caller is known. */
+export type AuthenticatedCall<TInput> = ServiceCall<TInput> & { caller: Caller };

@@ -11,6 +11,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface Caller {
   userId: string;
   clientId: string;
+  /** Set by the session authorizer; absent for callers established otherwise. */
+  login?: string;
 }
 
 /**
@@ -71,7 +73,9 @@ function callerOf(event: APIGatewayProxyEvent): Caller | undefined {
   const context = event.requestContext?.authorizer;
   const userId = context?.['userId'];
   const clientId = context?.['clientId'];
-  return typeof userId === 'string' && typeof clientId === 'string' ? { userId, clientId } : undefined;
+  const login = context?.['login'];
+  if (typeof userId !== 'string' || typeof clientId !== 'string') return undefined;
+  return typeof login === 'string' ? { userId, clientId, login } : { userId, clientId };
 }
 
 export function fromHttpEvent(event: APIGatewayProxyEvent): ServiceCall {

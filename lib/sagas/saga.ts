@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { Body } from '../common/schemas';
 import { stepFunctions } from '../common/sfn';
 import { IdempotencyKeyReused } from '../common/errors';
 
@@ -19,6 +21,9 @@ export interface SagaOutcome {
 export const SAGA_WAIT_MS = 10_000;
 
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** The path parameter of the status routes that follow a saga answered with 202. */
+export const ExecutionRef = Body({ executionName: z.string().regex(NAME_PATTERN, 'must be an execution name') });
 
 /**
  * The execution name: the caller's Idempotency-Key (or X-Request-Id), within the caller's scope (a client's

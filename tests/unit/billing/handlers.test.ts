@@ -265,7 +265,7 @@ describe('Function: apiDeposit', () => {
   ])('refuses an anonymous caller with %s as 401', async (_case, body) => {
     const result = await callHttp(apiDeposit, httpEvent({ body }));
 
-    expect([result.statusCode, parseBody(result)]).toEqual([401, { error: 'Sign in to use your account' }]);
+    expect([result.statusCode, parseBody(result)]).toEqual([401, { error: 'Authentication required' }]);
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });
 });

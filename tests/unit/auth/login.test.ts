@@ -1,0 +1,176 @@
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { sessionKey } from '../../../lib/auth/sessionCookie';
+import { hashPassword } from '../../../lib/auth/password';
+import { callHttp, httpEvent, parseBody, type HttpResult } from '../../support/events';
+import { captureLogs } from './logCapture';
+
+Object.assign(process.env, {
+  USERS_TABLE: 'users',
+  SESSIONS_TABLE: 'sessions',
+  LOGIN_FAILURES_TABLE: 'login-failures',
+  STAGE: 'dev',
+});
+// Imported after the environment is set: the handlers read STAGE at cold start.
+import { handler as login } from '../../../functions/auth/login';
+import { handler as logout } from '../../../functions/auth/logout';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const password = 'correct horse battery';
+let user: Record<string, unknown>;
+
+const cookieOf = (result: HttpResult) => result.multiValueHeaders?.['Set-Cookie']?.[0] ?? '';
+const tokenOf = (result: HttpResult) => /^session=([^;]*)/.exec(cookieOf(result))?.[1] ?? '';
+const attempt = (body: unknown) => callHttp(login, httpEvent({ path: '/api/auth/login', body }));
+
+describe('Function: auth/login', () => {
+  beforeAll(async () => {
+    user = { login: 'ann.lee', userId: 'u1', clientId: 'c1', passwordHash: await hashPassword(password) };
+  });
+  beforeEach(() => {
+    dynamo.reset();
+    dynamo.on(GetCommand, { TableName: 'users' }).resolves({});
+    dynamo.on(GetCommand, { TableName: 'users', Key: { login: 'ann.lee' } }).resolves({ Item: user });
+    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({});
+    dynamo.on(UpdateCommand).resolves({ Attributes: { failures: 1 } });
+  });
+
+  it('opens a session and sets an HttpOnly, Secure, SameSite=Lax cookie', async () => {
+    const result = await attempt({ login: 'ann.lee', password });
+
+    expect([result.statusCode, parseBody(result)]).toEqual([200, { status: 'OK' }]);
+    expect(cookieOf(result)).toMatch(
+      /^session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Max-Age=43200; Secure$/,
+    );
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'login-failures', Key: { login: 'ann.lee' } });
+  });
+
+  it('stores the session under the hash of the cookie value, with its owner and expiry', async () => {
+    const before = Math.floor(Date.now() / 1000);
+
+    const result = await attempt({ login: 'ann.lee', password });
+
+    const session = dynamo.commandCalls(PutCommand, { TableName: 'sessions' })[0]?.args[0].input.Item;
+    expect(session).toEqual({
+      id: sessionKey(tokenOf(result)),
+      userId: 'u1',
+      clientId: 'c1',
+      login: 'ann.lee',
+      createdAt: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
+    expect(Number(session?.['expiresAt']) - before).toBeGreaterThanOrEqual(43200);
+    expect(JSON.stringify(session)).not.toContain(tokenOf(result));
+  });
+
+  it('answers an unknown login exactly like a wrong password, and counts both', async () => {
+    const wrong = await attempt({ login: 'ann.lee', password: 'wrong password' });
+    const unknown = await attempt({ login: 'nobody', password });
+
+    expect(wrong.statusCode).toBe(401);
+    expect([unknown.statusCode, unknown.body]).toEqual([wrong.statusCode, wrong.body]);
+    expect(parseBody(wrong)).toEqual({ error: 'Invalid login or password' });
+    expect(dynamo.commandCalls(UpdateCommand, { TableName: 'login-failures' })).toHaveLength(2);
+    expect(dynamo).not.toHaveReceivedCommandWith(PutCommand, { TableName: 'sessions' });
+  });
+
+  it('takes about as long for an unknown login as for a wrong password', async () => {
+    const time = async (body: unknown) => {
+      const started = process.hrtime.bigint();
+      await attempt(body);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    await time({ login: 'nobody', password }); // the dummy hash is made once per container
+
+    const wrong = await time({ login: 'ann.lee', password: 'wrong password' });
+    const unknown = await time({ login: 'nobody', password: 'wrong password' });
+
+    expect(unknown).toBeGreaterThan(wrong / 3);
+  });
+
+  it('locks the login after five failures, even against the right password', async () => {
+    dynamo.on(UpdateCommand, { UpdateExpression: 'ADD failures :one' }).resolves({ Attributes: { failures: 5 } });
+
+    const fifth = await attempt({ login: 'ann.lee', password: 'wrong password' });
+    const lock = dynamo.commandCalls(UpdateCommand, {
+      UpdateExpression: 'SET lockedUntil = :until, expiresAt = :until',
+    });
+    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({
+      Item: { login: 'ann.lee', failures: 5, lockedUntil: Math.floor(Date.now() / 1000) + 900 },
+    });
+    const right = await attempt({ login: 'ann.lee', password });
+
+    expect(fifth.statusCode).toBe(401);
+    expect(lock).toHaveLength(1);
+    expect([right.statusCode, parseBody(right)]).toEqual([429, { error: 'Too many failed logins: try again later' }]);
+    expect(dynamo).not.toHaveReceivedCommandWith(PutCommand, { TableName: 'sessions' });
+  });
+
+  it('lets the right password in once a lock has expired', async () => {
+    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({
+      Item: { login: 'ann.lee', failures: 5, lockedUntil: Math.floor(Date.now() / 1000) - 1 },
+    });
+
+    const result = await attempt({ login: 'ann.lee', password });
+
+    expect(result.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a missing password', { login: 'ann.lee' }],
+    ['an empty login', { login: '', password }],
+    ['a login no user can have', { login: 'ann lee; --', password }],
+    ['a number for a login', { login: 42, password }],
+    ['an absurdly long password', { login: 'ann.lee', password: 'p'.repeat(5000) }],
+  ])('refuses %s with a 400 before any lookup', async (_case, body) => {
+    const result = await attempt(body);
+
+    expect(result.statusCode).toBe(400);
+    expect(parseBody(result)).toEqual({ error: expect.any(String) });
+    expect(dynamo).not.toHaveReceivedAnyCommand();
+  });
+
+  it('never logs the password or the session cookie', async () => {
+    const { result: ok, logs } = await captureLogs(async () => {
+      await attempt({ login: 'ann.lee', password: 'wrong password' });
+      return attempt({ login: 'ann.lee', password });
+    });
+
+    expect(logs).toContain('Logged in');
+    expect(logs).toContain('Login failed');
+    expect(logs).not.toContain(password);
+    expect(logs).not.toContain('wrong password');
+    expect(tokenOf(ok)).toHaveLength(43);
+    expect(logs).not.toContain(tokenOf(ok));
+  });
+});
+
+describe('Function: auth/logout', () => {
+  beforeEach(() => dynamo.reset());
+
+  it('deletes the session of the cookie and expires the cookie', async () => {
+    dynamo.on(DeleteCommand).resolves({});
+    const token = 'A'.repeat(43);
+
+    const result = await callHttp(
+      logout,
+      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: `session=${token}` } }),
+    );
+
+    expect([result.statusCode, parseBody(result)]).toEqual([200, { status: 'OK' }]);
+    expect(cookieOf(result)).toBe('session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure');
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'sessions', Key: { id: sessionKey(token) } });
+  });
+
+  it('answers OK and writes nothing without a valid session cookie', async () => {
+    const result = await callHttp(
+      logout,
+      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: 'session="; DROP' } }),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(cookieOf(result)).toContain('Max-Age=0');
+    expect(dynamo).not.toHaveReceivedAnyCommand();
+  });
+});
