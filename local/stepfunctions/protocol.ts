@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StepFunctionsError, StepFunctionsService, type StepFunctionsServiceOptions } from './service';
+import { FaultPlan, parseFault, withFaults } from './faults';
 import { lambdaInvoker } from './taskInvoker';
 
 export interface StepFunctionsEndpoint {
   url: string;
   port: number;
   service: StepFunctionsService;
+  /** Faults to inject into Task invocations (also reachable over HTTP: POST/DELETE /_local/faults). */
+  faults: FaultPlan;
   /** Stops listening, interrupts running executions (they resume on the next start) and saves. */
   stop: () => Promise<void>;
 }
@@ -65,15 +68,34 @@ async function handle(service: StepFunctionsService, request: IncomingMessage, r
   }
 }
 
+const FAULTS_PATH = '/_local/faults';
+
+/** POST /_local/faults adds a fault (see faults.ts); DELETE clears them all. Local tooling, not AWS's API. */
+async function handleFaults(plan: FaultPlan, request: IncomingMessage, response: ServerResponse) {
+  try {
+    if (request.method === 'DELETE') plan.clear();
+    else if (request.method === 'POST') plan.add(parseFault(await readBody(request)));
+    else throw new Error('Use POST to add a fault or DELETE to clear them');
+    response.writeHead(204).end();
+  } catch (error) {
+    send(response, 400, { message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 /** Starts the local Step Functions API on `options.port` and resumes what a previous stop interrupted. */
 export async function startStepFunctionsEndpoint(
   options: StepFunctionsEndpointOptions,
 ): Promise<StepFunctionsEndpoint> {
+  const faults = new FaultPlan();
   const service = new StepFunctionsService({
     ...options,
-    invoke: options.invoke ?? lambdaInvoker(options.lambdaEndpoint),
+    invoke: withFaults(options.invoke ?? lambdaInvoker(options.lambdaEndpoint), faults),
   });
-  const server = createServer((request, response) => void handle(service, request, response));
+  const server = createServer((request, response) =>
+    request.url === FAULTS_PATH
+      ? void handleFaults(faults, request, response)
+      : void handle(service, request, response),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -85,6 +107,7 @@ export async function startStepFunctionsEndpoint(
     url: `http://127.0.0.1:${port}`,
     port,
     service,
+    faults,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
