@@ -1,7 +1,8 @@
 /**
  * Records the histories the trace unit tests read (tests/fixtures/stepfunctions/histories/): runs the order
  * saga down each scripted path on a local Step Functions endpoint and saves what the API answers.
- * `npx tsx tests/support/recordHistories.ts` after a change to the endpoint or the saga.
+ * `npx tsx tests/support/recordHistories.ts && npx prettier --write tests/fixtures` after a change to the
+ * endpoint or the saga.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

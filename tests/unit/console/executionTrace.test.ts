@@ -20,7 +20,13 @@ function marksOf(name: string, now?: number) {
   return { trace, marks };
 }
 
-const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+/** An event as GetExecutionHistory answers it, `ms` after a fixed start. */
+const event = (id: number, type: string, ms: number, details: Record<string, unknown> = {}): TraceEvent => ({
+  id,
+  type,
+  timestamp: new Date(Date.UTC(2026, 0, 1) + ms),
+  ...details,
+});
 
 describe('Function: traceExecution', () => {
   it('marks every state of a completed order saga succeeded or not entered', () => {
@@ -95,12 +101,12 @@ describe('Function: traceExecution', () => {
   });
 
   it('fails the Task whose error no Catch names, with the call error rather than the execution summary', () => {
-    const events: TraceEvent[] = [
-      { id: 1, type: 'ExecutionStarted', timestamp: at(0), executionStartedEventDetails: { input: '{}' } },
-      { id: 2, type: 'TaskStateEntered', timestamp: at(1), stateEnteredEventDetails: { name: 'Charge', input: '{}' } },
-      { id: 3, type: 'TaskScheduled', timestamp: at(2), taskScheduledEventDetails: { resource: 'invoke' } },
-      { id: 4, type: 'TaskFailed', timestamp: at(5), taskFailedEventDetails: { error: 'Boom', cause: 'c' } },
-      { id: 5, type: 'ExecutionFailed', timestamp: at(6), executionFailedEventDetails: { error: 'Boom' } },
+    const events = [
+      event(1, 'ExecutionStarted', 0, { executionStartedEventDetails: { input: '{}' } }),
+      event(2, 'TaskStateEntered', 1, { stateEnteredEventDetails: { name: 'Charge', input: '{}' } }),
+      event(3, 'TaskScheduled', 2, { taskScheduledEventDetails: { resource: 'invoke' } }),
+      event(4, 'TaskFailed', 5, { taskFailedEventDetails: { error: 'Boom', cause: 'c' } }),
+      event(5, 'ExecutionFailed', 6, { executionFailedEventDetails: { error: 'Boom' } }),
     ];
 
     const trace = traceExecution({ States: { Charge: { Type: 'Task' } } }, events, 'FAILED');
@@ -111,22 +117,17 @@ describe('Function: traceExecution', () => {
   });
 
   it('keeps one step per visit of a state entered again, and marks the state by its last visit', () => {
-    const visit = (id: number, name: string, type = 'Pass'): TraceEvent[] => [
-      { id, type: `${type}StateEntered`, timestamp: at(id), stateEnteredEventDetails: { name, input: '{}' } },
-      {
-        id: id + 1,
-        type: `${type}StateExited`,
-        timestamp: at(id + 1),
-        stateExitedEventDetails: { name, output: '{}' },
-      },
+    const visit = (id: number, name: string, type = 'Pass') => [
+      event(id, `${type}StateEntered`, id, { stateEnteredEventDetails: { name, input: '{}' } }),
+      event(id + 1, `${type}StateExited`, id + 1, { stateExitedEventDetails: { name, output: '{}' } }),
     ];
-    const events: TraceEvent[] = [
-      { id: 1, type: 'ExecutionStarted', timestamp: at(0) },
+    const events = [
+      event(1, 'ExecutionStarted', 0),
       ...visit(2, 'Poll'),
       ...visit(4, 'Ready', 'Choice'),
       ...visit(6, 'Poll'),
       ...visit(8, 'Ready', 'Choice'),
-      { id: 10, type: 'ExecutionSucceeded', timestamp: at(10) },
+      event(10, 'ExecutionSucceeded', 10),
     ];
 
     const trace = traceExecution({ States: { Poll: {}, Ready: {} } }, events, 'SUCCEEDED');
