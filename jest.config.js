@@ -1,4 +1,7 @@
-/** Two tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts. */
+/**
+ * Three tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
+ * `e2e` drives the console in headless Chromium (/usr/bin/chromium) against a Step Functions endpoint of its own.
+ */
 // Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
 const transform = {
   '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } }],
@@ -25,6 +28,11 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/support/globalSetup.ts',
       globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
     },
   ],
 };

@@ -22,6 +22,7 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   Lambda Invoke API  http://localhost:${ports.lambda}
   DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)
   Step Functions     http://localhost:${ports.stepFunctions}        (${cloud.stateMachines.length} state machine(s); executions kept in .local/stepfunctions/)
+  Console            http://localhost:${ports.stepFunctions}/       (executions and their traces; npm run trace -- latest)
 Press Ctrl-C to stop.`);
 
   let stopping = false;

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { LOCAL_REGION } from '../config';
+import { consoleHandler, type ConsoleHandler } from '../console/server';
+import { readerClient } from '../console/stepFunctionsReader';
 import { StepFunctionsError, StepFunctionsService, type StepFunctionsServiceOptions } from './service';
 import { FaultPlan, parseFault, withFaults } from './faults';
 import { lambdaInvoker } from './taskInvoker';
@@ -91,11 +95,14 @@ export async function startStepFunctionsEndpoint(
     ...options,
     invoke: withFaults(options.invoke ?? lambdaInvoker(options.lambdaEndpoint), faults),
   });
-  const server = createServer((request, response) =>
-    request.url === FAULTS_PATH
-      ? void handleFaults(faults, request, response)
-      : void handle(service, request, response),
-  );
+  // GET requests are the console's (local/console/), which reads this same API through the SDK like any client.
+  const consolePage: { sfn?: SFNClient; handle?: ConsoleHandler } = {};
+  const server = createServer((request, response) => {
+    if (request.url === FAULTS_PATH) void handleFaults(faults, request, response);
+    else if (consolePage.handle && (request.method === 'GET' || request.method === 'HEAD'))
+      void consolePage.handle(request, response);
+    else void handle(service, request, response);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -103,8 +110,11 @@ export async function startStepFunctionsEndpoint(
   const resumed = service.resumeInterrupted();
   if (resumed.length > 0) options.log?.(`step functions: ${resumed.length} interrupted execution(s) started again`);
   const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const sfn = readerClient({ endpoint: url, region: LOCAL_REGION });
+  Object.assign(consolePage, { sfn, handle: consoleHandler(sfn) });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     service,
     faults,
@@ -112,6 +122,7 @@ export async function startStepFunctionsEndpoint(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      sfn.destroy();
       await service.close();
     },
   };
