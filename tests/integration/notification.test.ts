@@ -1,3 +1,4 @@
+import { expectRefusedWritingNothing } from '../support/refusals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { get, post, uniqueSuffix } from '../support/api';
 import { countItems, db, tableName } from '../support/dynamo';
@@ -171,19 +172,7 @@ describe('Notification service over the dev API', () => {
   it.each(
     ['newClientCreated', 'newOrderCreated'].flatMap((endpoint) => badBodies(endpoint).map((c) => [endpoint, ...c])),
   )('notify/%s refuses %s with a 4xx and an error, storing nothing', async (endpoint, _case, rawBody) => {
-    const before = await countItems('notifications');
-
-    const response = await fetch(`${process.env['TEST_API_URL']}/dev/notificationService/notify/${endpoint}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: rawBody,
-    });
-    const body = await response.json();
-
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
-    expect(body).toEqual({ error: expect.any(String) });
-    expect(await countItems('notifications')).toBe(before);
+    await expectRefusedWritingNothing(`/dev/notificationService/notify/${endpoint}`, rawBody, 'notifications');
   });
 });
 
