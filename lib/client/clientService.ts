@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
+import { putOnce } from '../common/putOnce';
 import { tables } from '../common/config';
 import { Conflict, NotFound } from '../common/errors';
 import { newId } from '../common/ids';
@@ -42,21 +42,14 @@ export async function addClient(input: AddClientInput, requestId?: string): Prom
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await documentClient.send(
-      new PutCommand({ TableName: tables.clients(), Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
-    );
-    return toClient(record);
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = await getClient(record.id);
-    const same =
-      existing.firstName === details.firstName &&
-      existing.lastName === details.lastName &&
-      existing.email === details.email;
-    if (!same) throw new Conflict(`Client ${record.id} already exists with other details`);
-    return existing;
-  }
+  if ((await putOnce(tables.clients(), record, 'id')) === 'created') return toClient(record);
+  const existing = await getClient(record.id);
+  const same =
+    existing.firstName === details.firstName &&
+    existing.lastName === details.lastName &&
+    existing.email === details.email;
+  if (!same) throw new Conflict(`Client ${record.id} already exists with other details`);
+  return existing;
 }
 
 export function approveClient(clientId: string): Promise<void> {

@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Client } from '../client/client';
 import { documentClient } from '../common/aws';
+import { putOnce } from '../common/putOnce';
 import { requireEnv, tables } from '../common/config';
 import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';
@@ -66,19 +66,8 @@ async function storeNotification(
     createdAt: new Date().toISOString(),
     feed: FEED,
   };
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tables.notifications(),
-        Item: record,
-        ConditionExpression: 'attribute_not_exists(id)',
-      }),
-    );
-    return toNotification(record);
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return getNotification(record.id);
-    throw error;
-  }
+  if ((await putOnce(tables.notifications(), record, 'id')) === 'created') return toNotification(record);
+  return getNotification(record.id);
 }
 
 /** A welcome for a newly registered client (the registration saga's last step). */

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
+import { putOnce } from '../common/putOnce';
 import { tables } from '../common/config';
 import { Conflict, NotFound } from '../common/errors';
 import { newId } from '../common/ids';
@@ -66,19 +66,12 @@ export async function createOrder(input: CreateOrderInput, requestId?: string): 
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await documentClient.send(
-      new PutCommand({ TableName: tables.orders(), Item: record, ConditionExpression: 'attribute_not_exists(id)' }),
-    );
-    return toOrder(record);
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = await getOrder(record.id);
-    if (existing.clientId !== record.clientId || toMinorUnits(existing.sum) !== record.sumMinor) {
-      throw new Conflict(`Order ${record.id} already exists with other details`);
-    }
-    return existing;
+  if ((await putOnce(tables.orders(), record, 'id')) === 'created') return toOrder(record);
+  const existing = await getOrder(record.id);
+  if (existing.clientId !== record.clientId || toMinorUnits(existing.sum) !== record.sumMinor) {
+    throw new Conflict(`Order ${record.id} already exists with other details`);
   }
+  return existing;
 }
 
 /** PENDING → CONFIRMED, the last step of the order saga once the payment went through. */
