@@ -1,3 +1,4 @@
+import { MetricUnit, recordBusinessEvent } from '../common/observability';
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -250,6 +251,10 @@ export async function moveMoney(move: MoneyMove): Promise<AccountBalance> {
     const transaction = buildMoveTransaction(move, seen, new Date().toISOString());
     try {
       await documentClient.send(new TransactWriteCommand(transaction));
+      recordBusinessEvent(move.type === 'DEPOSIT' ? 'MoneyDeposited' : 'MoneyWithdrawn', {
+        value: fromMinorUnits(move.sumMinor),
+        unit: MetricUnit.NoUnit,
+      });
       const delta = move.type === 'DEPOSIT' ? move.sumMinor : -move.sumMinor;
       return { clientId: move.clientId, balance: fromMinorUnits(seen.balanceMinor + delta) };
     } catch (error) {

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
+import { recordBusinessEvent } from '../common/observability';
 import { putOnce } from '../common/putOnce';
 import { tables } from '../common/config';
 import { Conflict, NotFound } from '../common/errors';
@@ -52,23 +53,25 @@ export async function addClient(input: AddClientInput, requestId?: string): Prom
   return existing;
 }
 
-export function approveClient(clientId: string): Promise<void> {
-  return transitionStatus({
+export async function approveClient(clientId: string): Promise<void> {
+  const { changed } = await transitionStatus({
     table: tables.clients(),
     key: { id: clientId },
     entity: 'Client',
     from: ['PENDING'],
     to: 'APPROVED',
   });
+  if (changed) recordBusinessEvent('ClientsRegistered');
 }
 
 /** The registration saga's compensation: the record stays, marked REJECTED, so history is kept. */
-export function rejectClient(clientId: string): Promise<void> {
-  return transitionStatus({
+export async function rejectClient(clientId: string): Promise<void> {
+  const { changed } = await transitionStatus({
     table: tables.clients(),
     key: { id: clientId },
     entity: 'Client',
     from: ['PENDING'],
     to: 'REJECTED',
   });
+  if (changed) recordBusinessEvent('RegistrationsRejected');
 }

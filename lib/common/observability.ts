@@ -1,4 +1,63 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** Keys whose values never reach a log line, at any depth: credentials and session ids. */
+const SECRET_KEYS = new Set([
+  'password',
+  'passwordhash',
+  'session',
+  'sessionid',
+  'cookie',
+  'set-cookie',
+  'authorization',
+]);
+
+export const REDACTED = '[REDACTED]';
+
+/** JSON replacer for every log line: a secret's key stays (so you see it was there), its value does not. */
+export function redactSecrets(key: string, value: unknown): unknown {
+  return SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : value;
+}
 
 /** One logger per container; its service name comes from POWERTOOLS_SERVICE_NAME (set per function). */
-export const logger = new Logger();
+export const logger = new Logger({ jsonReplacerFn: redactSecrets });
+
+/**
+ * The correlation id of a call: the saga execution's name for a Task (its request id is
+ * `<execution name>/<state>`), the caller's request id otherwise.
+ */
+export function correlationIdOf(requestId: string | undefined): string | undefined {
+  return requestId?.split('/')[0];
+}
+
+/** Business metrics, in CloudWatch's embedded metric format (a JSON log line CloudWatch turns into metrics). */
+export const METRICS_NAMESPACE = 'SagaShop';
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+
+export type BusinessEvent =
+  | 'ClientsRegistered'
+  | 'RegistrationsRejected'
+  | 'OrdersConfirmed'
+  | 'OrdersRejected'
+  | 'MoneyDeposited'
+  | 'MoneyWithdrawn'
+  | 'SagaDuration';
+
+/**
+ * Records one business event at once (a single-metric line, so no handler has to flush). Counts by default;
+ * money in major units; durations in milliseconds.
+ */
+export function recordBusinessEvent(
+  event: BusinessEvent,
+  options: {
+    value?: number;
+    unit?: (typeof MetricUnit)[keyof typeof MetricUnit];
+    dimensions?: Record<string, string>;
+  } = {},
+): void {
+  const single = metrics.singleMetric();
+  for (const [name, value] of Object.entries(options.dimensions ?? {})) single.addDimension(name, value);
+  single.addMetric(event, options.unit ?? MetricUnit.Count, options.value ?? 1);
+}
+
+export { MetricUnit };

@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { httpStatusOf, isDomainError, PayloadTooLarge, ValidationError } from './errors';
-import { logger } from './observability';
+import { correlationIdOf, logger } from './observability';
 
 /** Bodies above this are refused before parsing: no endpoint of this API takes more than a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -134,6 +134,9 @@ export function serviceEvent(): MiddlewareObj {
       const http = isHttpEvent(request.event);
       viaHttp.set(request, http);
       request.event = http ? fromHttpEvent(request.event as APIGatewayProxyEvent) : fromDirectEvent(request.event);
+      const { requestId } = request.event as ServiceCall;
+      if (requestId !== undefined)
+        logger.appendKeys({ request_id: requestId, correlation_id: correlationIdOf(requestId) });
     },
     after: (request) => {
       request.response = viaHttp.get(request)

@@ -17,15 +17,18 @@ export interface StatusTransition<Status extends string> {
 
 /**
  * Moves a record to a new status in one conditional write, so two concurrent transitions cannot both
- * win. A record already in the target status is left as it is: repeating a transition is harmless.
+ * win. A record already in the target status is left as it is: repeating a transition is harmless, and
+ * `changed` tells the first transition (which counts as a business event) from a repeat.
  */
-export async function transitionStatus<Status extends string>(change: StatusTransition<Status>): Promise<void> {
+export async function transitionStatus<Status extends string>(
+  change: StatusTransition<Status>,
+): Promise<{ changed: boolean }> {
   const allowed = [...new Set([...change.from, change.to])];
   const allowedValues = Object.fromEntries(allowed.map((status, i) => [`:from${i}`, status]));
   const extra = Object.entries(change.set ?? {});
   const assignments = ['#status = :to', 'updatedAt = :now', ...extra.map((_, i) => `#x${i} = :x${i}`)];
   try {
-    await documentClient.send(
+    const { Attributes } = await documentClient.send(
       new UpdateCommand({
         TableName: change.table,
         Key: change.key,
@@ -42,8 +45,10 @@ export async function transitionStatus<Status extends string>(change: StatusTran
           ...Object.fromEntries(extra.map(([, value], i) => [`:x${i}`, value])),
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    return { changed: Attributes?.['status'] !== change.to };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const current = error.Item?.['status'];

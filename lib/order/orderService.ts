@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
+import { recordBusinessEvent } from '../common/observability';
 import { putOnce } from '../common/putOnce';
 import { tables } from '../common/config';
 import { Conflict, NotFound } from '../common/errors';
@@ -75,19 +76,20 @@ export async function createOrder(input: CreateOrderInput, requestId?: string): 
 }
 
 /** PENDING → CONFIRMED, the last step of the order saga once the payment went through. */
-export function confirmOrder(orderId: string): Promise<void> {
-  return transitionStatus({
+export async function confirmOrder(orderId: string): Promise<void> {
+  const { changed } = await transitionStatus({
     table: tables.orders(),
     key: orderKey(orderId),
     entity: 'Order',
     from: ['PENDING'],
     to: 'CONFIRMED',
   });
+  if (changed) recordBusinessEvent('OrdersConfirmed');
 }
 
 /** PENDING → REJECTED, the order saga's compensation. The record stays, with why it was rejected. */
-export function rejectOrder(orderId: string, reason: string = DEFAULT_REJECTION_REASON): Promise<void> {
-  return transitionStatus({
+export async function rejectOrder(orderId: string, reason: string = DEFAULT_REJECTION_REASON): Promise<void> {
+  const { changed } = await transitionStatus({
     table: tables.orders(),
     key: orderKey(orderId),
     entity: 'Order',
@@ -95,6 +97,7 @@ export function rejectOrder(orderId: string, reason: string = DEFAULT_REJECTION_
     to: 'REJECTED',
     set: { reason },
   });
+  if (changed) recordBusinessEvent('OrdersRejected', { dimensions: { reason } });
 }
 
 /** A client's orders, newest first (the byClient index sorts by createdAt). */

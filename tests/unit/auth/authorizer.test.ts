@@ -5,7 +5,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/auth/authorizer';
 import { newSessionToken, sessionKey } from '../../../lib/auth/sessionCookie';
 import { lambdaContext } from '../../support/events';
-import { captureLogs } from './logCapture';
+import { captureLogs } from '../../support/logCapture';
 
 process.env['SESSIONS_TABLE'] = 'sessions';
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { sessionKey } from '../../../lib/auth/sessionCookie';
 import { hashPassword } from '../../../lib/auth/password';
 import { callHttp, httpEvent, parseBody, type HttpResult } from '../../support/events';
-import { captureLogs } from './logCapture';
+import { captureLogs } from '../../support/logCapture';
 
 Object.assign(process.env, {
   USERS_TABLE: 'users',

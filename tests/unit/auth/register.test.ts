@@ -6,7 +6,7 @@ import { handler } from '../../../functions/auth/register';
 import { registerUser } from '../../../lib/auth/authService';
 import { hashPassword, verifyPassword } from '../../../lib/auth/password';
 import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
-import { captureLogs } from './logCapture';
+import { captureLogs } from '../../support/logCapture';
 
 process.env['USERS_TABLE'] = 'users';
 const dynamo = mockClient(DynamoDBDocumentClient);
