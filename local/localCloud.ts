@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './config';
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
+import { LocalMetrics } from './metrics';
 import { startOffline } from './offline';
 import { assertPortFree, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
@@ -62,12 +63,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const tables = await createDeclaredTables(ports.dynamodb, await configPromise);
     log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
     log('starting serverless-offline (bundling the functions)…');
-    started.push(await startOffline(ports, echo));
+    const metrics = new LocalMetrics();
+    started.push(await startOffline(ports, echo, metrics.observeOfflineLine));
     stepFunctions = await startStepFunctionsEndpoint({
       port: ports.stepFunctions,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
       machines: machinesFromServerlessConfig(await configPromise),
       ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
+      onClosed: metrics.observeExecution,
+      metrics: () => metrics.registry.metrics(),
       log,
     });
     const stateMachines = stepFunctions.service.stateMachineArns();

@@ -18,7 +18,11 @@ function answers(port: number, path: string): Promise<boolean> {
  * serverless-offline: API Gateway on `ports.http` (no stage prefix) and the Lambda Invoke API on
  * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud.
  */
-export async function startOffline(ports: LocalCloudPorts, echo: boolean): Promise<Managed> {
+export async function startOffline(
+  ports: LocalCloudPorts,
+  echo: boolean,
+  onLine?: (line: string) => void,
+): Promise<Managed> {
   const managed = startProcess(
     'offline',
     'node_modules/.bin/sls',
@@ -33,7 +37,11 @@ export async function startOffline(ports: LocalCloudPorts, echo: boolean): Promi
       '--lambdaPort',
       String(ports.lambda),
     ],
-    { echo, env: { ...process.env, ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' } },
+    {
+      echo,
+      ...(onLine ? { onLine } : {}),
+      env: { ...process.env, ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' },
+    },
   );
   await waitUntil(managed, async () => (await answers(ports.http, '/')) && (await answers(ports.lambda, '/')), 180_000);
   return managed;

@@ -14,7 +14,7 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { echo?: boolean },
+  options: SpawnOptions & { echo?: boolean; onLine?: (line: string) => void },
 ): Managed {
   // A process group of its own, so stopping it also stops what it started (sls offline's workers).
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,6 +25,7 @@ export function startProcess(
       lines.push(line);
       if (lines.length > 200) lines.shift();
       if (options.echo) process.stdout.write(`[${name}] ${line}\n`);
+      options.onLine?.(line);
     }
   };
   child.stdout?.on('data', collect);

@@ -40,12 +40,11 @@ export type BusinessEvent =
   | 'OrdersConfirmed'
   | 'OrdersRejected'
   | 'MoneyDeposited'
-  | 'MoneyWithdrawn'
-  | 'SagaDuration';
+  | 'MoneyWithdrawn';
 
 /**
  * Records one business event at once (a single-metric line, so no handler has to flush). Counts by default;
- * money in major units; durations in milliseconds.
+ * money in major units. Saga durations need no metric of ours: Step Functions publishes ExecutionTime.
  */
 export function recordBusinessEvent(
   event: BusinessEvent,

@@ -25,6 +25,8 @@ export type StepFunctionsEndpointOptions = Omit<StepFunctionsServiceOptions, 'in
   lambdaEndpoint: string;
   invoke?: StepFunctionsServiceOptions['invoke'];
   log?: (line: string) => void;
+  /** The Prometheus text served on GET /metrics. */
+  metrics?: () => Promise<string>;
 };
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -86,6 +88,11 @@ async function handleFaults(plan: FaultPlan, request: IncomingMessage, response:
   }
 }
 
+async function serveMetrics(metrics: () => Promise<string>, response: ServerResponse) {
+  const text = await metrics();
+  response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text);
+}
+
 /** Starts the local Step Functions API on `options.port` and resumes what a previous stop interrupted. */
 export async function startStepFunctionsEndpoint(
   options: StepFunctionsEndpointOptions,
@@ -99,6 +106,7 @@ export async function startStepFunctionsEndpoint(
   const consolePage: { sfn?: SFNClient; handle?: ConsoleHandler } = {};
   const server = createServer((request, response) => {
     if (request.url === FAULTS_PATH) void handleFaults(faults, request, response);
+    else if (request.url === '/metrics' && options.metrics) void serveMetrics(options.metrics, response);
     else if (consolePage.handle && (request.method === 'GET' || request.method === 'HEAD'))
       void consolePage.handle(request, response);
     else void handle(service, request, response);

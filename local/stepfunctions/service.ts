@@ -22,6 +22,8 @@ export interface StepFunctionsServiceOptions {
   /** Where executions are kept between runs; nothing is kept without it. */
   dataDir?: string;
   taskTimeoutSeconds?: number;
+  /** Called once when an execution closes (succeeded, failed, aborted): the local metrics listen here. */
+  onClosed?: (record: ExecutionRecord) => void;
 }
 
 type Request = Record<string, unknown>;
@@ -275,7 +277,10 @@ export class StepFunctionsService {
       { resumed },
     );
     this.running.set(record.executionArn, execution);
-    void execution.done.finally(() => this.running.delete(record.executionArn));
+    void execution.done.finally(() => {
+      this.running.delete(record.executionArn);
+      if (record.status !== 'RUNNING') this.options.onClosed?.(record);
+    });
   }
 
   private machine(arn: string): StateMachine {

@@ -215,6 +215,26 @@ describe('Saga: order creation', () => {
     expect(events.filter((event) => event.type === 'LambdaFunctionFailed')).toHaveLength(3);
   });
 
+  it('moves the local Prometheus figures: executions, durations, business events', async () => {
+    const metric = async (pattern: RegExp) => {
+      const text = await (await fetch(`${process.env['AWS_ENDPOINT_URL_SFN']}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? 0);
+    };
+    const confirmedSagas = /saga_executions_total\{saga="orderSaga",status="SUCCEEDED",error=""\} (\d+)/;
+    const withdrawals = /lambda_duration_seconds_count\{function="billingWithdraw"\} (\d+)/;
+    const confirmedOrders = /shop_business_events_total\{event="OrdersConfirmed",service="order",reason=""\} (\d+)/;
+    const before = [await metric(confirmedSagas), await metric(withdrawals), await metric(confirmedOrders)];
+    await deposit(client, 3);
+
+    await createOrder(client, 3);
+
+    // serverless-offline prints a function's lines a moment after it answers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await metric(confirmedSagas)).toBe(before[0]! + 1);
+    expect(await metric(withdrawals)).toBeGreaterThan(before[1]!);
+    expect(await metric(confirmedOrders)).toBe(before[2]! + 1);
+  });
+
   it('takes the money once when the withdrawal is delivered twice (its first answer lost)', async () => {
     await deposit(client, 25);
     await injectFault({

@@ -1,0 +1,49 @@
+import { LocalMetrics } from '../../../local/metrics';
+import type { ExecutionRecord } from '../../../local/stepfunctions/store';
+
+const execution = (overrides: Partial<ExecutionRecord>): ExecutionRecord => ({
+  executionArn: 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-orderSaga:x',
+  stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:shop-offline-orderSaga',
+  machineName: 'shop-offline-orderSaga',
+  name: 'x',
+  status: 'SUCCEEDED',
+  startDate: 1_000,
+  stopDate: 1_250,
+  input: '{}',
+  history: [],
+  ...overrides,
+});
+
+describe('Class: LocalMetrics', () => {
+  it('counts closed executions by saga, status and error, with their duration', async () => {
+    const metrics = new LocalMetrics();
+
+    metrics.observeExecution(execution({}));
+    metrics.observeExecution(execution({ status: 'FAILED', error: 'InsufficientFunds' }));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="SUCCEEDED",error=""} 1');
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="FAILED",error="InsufficientFunds"} 1');
+    expect(text).toContain('saga_duration_seconds_bucket{le="0.3",saga="orderSaga",status="SUCCEEDED"} 1');
+  });
+
+  it("reads function durations and embedded business metrics from serverless-offline's output", async () => {
+    const metrics = new LocalMetrics();
+
+    metrics.observeOfflineLine('(λ: billingWithdraw) RequestId: 5f0a  Duration: 42.50 ms  Billed Duration: 43 ms');
+    metrics.observeOfflineLine(
+      '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"SagaShop","Dimensions":[["service","reason"]],"Metrics":[{"Name":"OrdersRejected","Unit":"Count"}]}]},"service":"order","reason":"InsufficientFunds","OrdersRejected":1}',
+    );
+    metrics.observeOfflineLine(
+      '{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"SagaShop","Dimensions":[["service"]],"Metrics":[{"Name":"MoneyWithdrawn","Unit":"None"}]}]},"service":"billing","MoneyWithdrawn":12.5}',
+    );
+    metrics.observeOfflineLine('POST /dev/clientService/client/add (λ: clientAdd)');
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('lambda_duration_seconds_sum{function="billingWithdraw"} 0.0425');
+    expect(text).toContain(
+      'shop_business_events_total{event="OrdersRejected",service="order",reason="InsufficientFunds"} 1',
+    );
+    expect(text).toContain('shop_money_moved_total{event="MoneyWithdrawn"} 12.5');
+  });
+});

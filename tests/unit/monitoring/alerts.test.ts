@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Prometheus' own tool checks the alerting rules and runs their unit tests (Debian's `prometheus` package). */
+const MONITORING = join(__dirname, '..', '..', '..', 'monitoring');
+const promtool = (...args: string[]) => spawnSync('promtool', args, { cwd: MONITORING, encoding: 'utf8' });
+
+describe('Prometheus alerting rules (monitoring/alerts.yml)', () => {
+  it('pass promtool check rules', () => {
+    const result = promtool('check', 'rules', 'alerts.yml');
+
+    expect(result.error).toBeUndefined();
+    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS: 4 rules found');
+    expect(result.status).toBe(0);
+  });
+
+  it('fire as monitoring/alerts.test.yml expects (promtool test rules)', () => {
+    const result = promtool('test', 'rules', 'alerts.test.yml');
+
+    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+});
