@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { findSession } from '../../lib/auth/authService';
 import { allowPolicy, sessionTokenOf } from '../../lib/auth/gatewayPolicy';
-import { logger } from '../../lib/common/observability';
+import { logger, recordBusinessEvent } from '../../lib/common/observability';
 
 /**
  * The gateway's session check (a REQUEST authorizer on the Cookie header). Throwing exactly
@@ -15,6 +15,7 @@ const authorize = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   const session = token === undefined ? undefined : await findSession(token);
   if (session === undefined) {
     logger.info('Session refused', { reason: token === undefined ? 'no valid session cookie' : 'unknown or expired' });
+    recordBusinessEvent('AuthorizerDenials');
     throw new Error('Unauthorized');
   }
   return allowPolicy(session, event.methodArn);

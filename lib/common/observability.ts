@@ -40,7 +40,8 @@ export type BusinessEvent =
   | 'OrdersConfirmed'
   | 'OrdersRejected'
   | 'MoneyDeposited'
-  | 'MoneyWithdrawn';
+  | 'MoneyWithdrawn'
+  | 'AuthorizerDenials';
 
 /**
  * Records one business event at once (a single-metric line, so no handler has to flush). Counts by default;
