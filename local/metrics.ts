@@ -33,6 +33,13 @@ export class LocalMetrics {
     registers: [this.registry],
   });
 
+  private readonly functionErrors = new Counter({
+    name: 'lambda_errors_total',
+    help: 'Failed Task invocations seen in saga histories, by function and error name',
+    labelNames: ['function', 'error'],
+    registers: [this.registry],
+  });
+
   private readonly businessEvents = new Counter({
     name: 'shop_business_events_total',
     help: 'Business events the functions record (clients registered, orders confirmed, …)',
@@ -53,6 +60,14 @@ export class LocalMetrics {
     this.sagaExecutions.inc({ saga, status: record.status, error: record.error ?? '' });
     if (record.stopDate !== undefined) {
       this.sagaDuration.observe({ saga, status: record.status }, (record.stopDate - record.startDate) / 1000);
+    }
+    // A failed call is the function of the LambdaFunctionScheduled event it follows.
+    let fn = '';
+    for (const event of record.history) {
+      const scheduled = event['lambdaFunctionScheduledEventDetails'] as { resource?: string } | undefined;
+      if (scheduled?.resource) fn = scheduled.resource.split(':').at(-1)!.split('-').at(-1)!;
+      const failed = event['lambdaFunctionFailedEventDetails'] as { error?: string } | undefined;
+      if (event.type === 'LambdaFunctionFailed') this.functionErrors.inc({ function: fn, error: failed?.error ?? '' });
     }
   };
 

@@ -1,4 +1,4 @@
-import { MetricUnit, recordBusinessEvent } from '../common/observability';
+import { logger, MetricUnit, recordBusinessEvent } from '../common/observability';
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -251,6 +251,7 @@ export async function moveMoney(move: MoneyMove): Promise<AccountBalance> {
     const transaction = buildMoveTransaction(move, seen, new Date().toISOString());
     try {
       await documentClient.send(new TransactWriteCommand(transaction));
+      logger.info('Money moved', { clientId: move.clientId, type: move.type, sumMinor: move.sumMinor });
       recordBusinessEvent(move.type === 'DEPOSIT' ? 'MoneyDeposited' : 'MoneyWithdrawn', {
         value: fromMinorUnits(move.sumMinor),
         unit: MetricUnit.NoUnit,

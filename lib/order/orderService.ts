@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
-import { recordBusinessEvent } from '../common/observability';
+import { logger, recordBusinessEvent } from '../common/observability';
 import { putOnce } from '../common/putOnce';
 import { tables } from '../common/config';
 import { Conflict, NotFound } from '../common/errors';
@@ -67,7 +67,10 @@ export async function createOrder(input: CreateOrderInput, requestId?: string): 
     createdAt: now,
     updatedAt: now,
   };
-  if ((await putOnce(tables.orders(), record, 'id')) === 'created') return toOrder(record);
+  if ((await putOnce(tables.orders(), record, 'id')) === 'created') {
+    logger.info('Order created', { orderId: record.id, clientId: record.clientId, sumMinor: record.sumMinor });
+    return toOrder(record);
+  }
   const existing = await getOrder(record.id);
   if (existing.clientId !== record.clientId || toMinorUnits(existing.sum) !== record.sumMinor) {
     throw new Conflict(`Order ${record.id} already exists with other details`);
@@ -84,7 +87,9 @@ export async function confirmOrder(orderId: string): Promise<void> {
     from: ['PENDING'],
     to: 'CONFIRMED',
   });
-  if (changed) recordBusinessEvent('OrdersConfirmed');
+  if (!changed) return;
+  logger.info('Order confirmed', { orderId });
+  recordBusinessEvent('OrdersConfirmed');
 }
 
 /** PENDING → REJECTED, the order saga's compensation. The record stays, with why it was rejected. */
@@ -97,7 +102,9 @@ export async function rejectOrder(orderId: string, reason: string = DEFAULT_REJE
     to: 'REJECTED',
     set: { reason },
   });
-  if (changed) recordBusinessEvent('OrdersRejected', { dimensions: { reason } });
+  if (!changed) return;
+  logger.info('Order rejected', { orderId, reason });
+  recordBusinessEvent('OrdersRejected', { dimensions: { reason } });
 }
 
 /** A client's orders, newest first (the byClient index sorts by createdAt). */

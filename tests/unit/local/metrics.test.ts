@@ -19,12 +19,36 @@ describe('Class: LocalMetrics', () => {
     const metrics = new LocalMetrics();
 
     metrics.observeExecution(execution({}));
-    metrics.observeExecution(execution({ status: 'FAILED', error: 'InsufficientFunds' }));
+    metrics.observeExecution(
+      execution({
+        status: 'FAILED',
+        error: 'InsufficientFunds',
+        history: [
+          {
+            id: 1,
+            previousEventId: 0,
+            timestamp: 1,
+            type: 'LambdaFunctionScheduled',
+            lambdaFunctionScheduledEventDetails: {
+              resource: 'arn:aws:lambda:us-east-1:000000000000:function:shop-offline-billingWithdraw',
+            },
+          },
+          {
+            id: 2,
+            previousEventId: 1,
+            timestamp: 2,
+            type: 'LambdaFunctionFailed',
+            lambdaFunctionFailedEventDetails: { error: 'InsufficientFunds' },
+          },
+        ],
+      }),
+    );
 
     const text = await metrics.registry.metrics();
     expect(text).toContain('saga_executions_total{saga="orderSaga",status="SUCCEEDED",error=""} 1');
     expect(text).toContain('saga_executions_total{saga="orderSaga",status="FAILED",error="InsufficientFunds"} 1');
     expect(text).toContain('saga_duration_seconds_bucket{le="0.3",saga="orderSaga",status="SUCCEEDED"} 1');
+    expect(text).toContain('lambda_errors_total{function="billingWithdraw",error="InsufficientFunds"} 1');
   });
 
   it("reads function durations and embedded business metrics from serverless-offline's output", async () => {

@@ -10,7 +10,7 @@ describe('Prometheus alerting rules (monitoring/alerts.yml)', () => {
     const result = promtool('check', 'rules', 'alerts.yml');
 
     expect(result.error).toBeUndefined();
-    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS: 4 rules found');
+    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS: 6 rules found');
     expect(result.status).toBe(0);
   });
 
