@@ -82,7 +82,8 @@ export function guardIdempotency(inner: (request: Request) => PowertoolsMiddlewa
     before: async (request) => {
       try {
         const stored = await phase(inner(request).before)(request);
-        if (stored !== undefined) return answerFor(request, fromStored(stored as StoredAnswer));
+        // null, not undefined, for a stored empty answer: Middy would take undefined for "no early answer".
+        if (stored !== undefined) return answerFor(request, fromStored(stored as StoredAnswer)) ?? null;
       } catch (error) {
         refusedBefore.add(request);
         throw error;

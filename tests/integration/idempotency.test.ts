@@ -185,6 +185,37 @@ describe('Idempotency: a repeated call answers the first answer and changes stat
   });
 });
 
+/** Powertools' key for a call: `<function name>#base64(md5(JSON of [clientId, requestId]))`. */
+const recordKey = (fn: string, clientId: string | null, requestId: string) =>
+  `${resourceName(fn)}#${createHash('md5')
+    .update(JSON.stringify([clientId, requestId]))
+    .digest('base64')}`;
+const payloadHash = (input: unknown) => createHash('md5').update(JSON.stringify(input)).digest('base64');
+
+/** The status of the idempotency record under this key, or undefined when there is none. */
+async function recordStatus(id: string) {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName('idempotency'), Key: { id } }));
+  return Item?.['status'] as string | undefined;
+}
+/** The Task's request id is `<execution name>/<state name>`, as the ASL builds it. */
+const taskRecordStatus = (fn: string, executionName: string, state: string) =>
+  recordStatus(recordKey(fn, null, `${executionName}/${state}`));
+
+async function leaveInProgressRecord(id: string, input: unknown, inProgressUntil: number) {
+  await db().send(
+    new PutCommand({
+      TableName: tableName('idempotency'),
+      Item: {
+        id,
+        status: 'INPROGRESS',
+        expiration: Math.floor(Date.now() / 1000) + 3600,
+        in_progress_expiration: inProgressUntil,
+        validation: payloadHash(input),
+      },
+    }),
+  );
+}
+
 describe('Idempotency: duplicates that meet', () => {
   let client: SignedInClient;
   beforeAll(async () => {
@@ -212,15 +243,19 @@ describe('Idempotency: duplicates that meet', () => {
     expect(await ledgerOf(client.clientId)).toHaveLength(entriesBefore + 1);
   });
 
-  it('refuses a repeat with a changed body with 422, moving nothing, and still replays the first', async () => {
-    const headers = asClient(client, { 'Idempotency-Key': `changed-${uniqueSuffix()}` });
+  it('refuses a repeat with a changed body with 422, moving nothing, and keeps the first answer', async () => {
+    const idempotencyKey = `changed-${uniqueSuffix()}`;
+    const headers = asClient(client, { 'Idempotency-Key': idempotencyKey });
     const first = await post('/api/billing/deposit', { sum: 2 }, headers);
     const balance = await balanceOf(client.clientId);
 
     const changed = await post('/api/billing/deposit', { sum: 20 }, headers);
+    // The refusal left the completed record alone (Powertools' issue #5675 would have deleted it).
+    const recordAfterRefusal = await recordStatus(recordKey('apiDeposit', client.clientId, idempotencyKey));
     const repeat = await post('/api/billing/deposit', { sum: 2 }, headers);
 
     expect(answer(changed)).toEqual([422, { error: 'This Idempotency-Key was already used for a different request' }]);
+    expect(recordAfterRefusal).toBe('COMPLETED');
     expect(answer(repeat)).toEqual(answer(first));
     expect(await balanceOf(client.clientId)).toBe(balance);
   });
@@ -236,28 +271,6 @@ describe('Idempotency: duplicates that meet', () => {
     expect(answer(theirs)).toEqual([200, { clientId: other.clientId, balance: 1 }]);
   });
 });
-
-/** Powertools' key for a call: `<function name>#base64(md5(JSON of [clientId, requestId]))`. */
-const recordKey = (fn: string, clientId: string | null, requestId: string) =>
-  `${resourceName(fn)}#${createHash('md5')
-    .update(JSON.stringify([clientId, requestId]))
-    .digest('base64')}`;
-const payloadHash = (input: unknown) => createHash('md5').update(JSON.stringify(input)).digest('base64');
-
-async function leaveInProgressRecord(id: string, input: unknown, inProgressUntil: number) {
-  await db().send(
-    new PutCommand({
-      TableName: tableName('idempotency'),
-      Item: {
-        id,
-        status: 'INPROGRESS',
-        expiration: Math.floor(Date.now() / 1000) + 3600,
-        in_progress_expiration: inProgressUntil,
-        validation: payloadHash(input),
-      },
-    }),
-  );
-}
 
 describe('Idempotency: a function killed after its write, before its record was saved', () => {
   it('moves no money twice when the dev deposit is repeated', async () => {
@@ -293,11 +306,8 @@ describe('Idempotency: a function killed after its write, before its record was 
   it('answers 409 while the lock of a call still running holds, and runs nothing', async () => {
     const clientId = await newAccount(10);
     const requestId = `running-${uniqueSuffix()}`;
-    await leaveInProgressRecord(
-      recordKey('billingDeposit', null, requestId),
-      { clientId, sum: 4 },
-      Date.now() + 60_000,
-    );
+    const lock = recordKey('billingDeposit', null, requestId);
+    await leaveInProgressRecord(lock, { clientId, sum: 4 }, Date.now() + 60_000);
 
     const repeat = await post(
       '/dev/billingService/billing/deposit',
@@ -310,22 +320,14 @@ describe('Idempotency: a function killed after its write, before its record was 
       { error: 'A request with this Idempotency-Key is still in progress; retry it later' },
     ]);
     expect(await balanceOf(clientId)).toBe(10);
+    // The refusal left the running call's lock alone (Powertools' issue #5675 would have deleted it).
+    expect(await recordStatus(lock)).toBe('INPROGRESS');
   });
 });
 
 /** A Task whose first answer is lost: the function ran, and Step Functions delivers it again. */
 const deliveredTwice = (fn: string) =>
   injectFault({ functionName: resourceName(fn), error: 'States.Timeout', times: 1, afterInvoke: true });
-/** The Task's request id (`<execution name>/<state name>`, as the ASL builds it) has a completed record. */
-async function completedRecordOfTask(fn: string, executionName: string, state: string) {
-  const { Item } = await db().send(
-    new GetCommand({
-      TableName: tableName('idempotency'),
-      Key: { id: recordKey(fn, null, `${executionName}/${state}`) },
-    }),
-  );
-  return Item?.['status'];
-}
 const timeoutsIn = async (arn: string) =>
   (await historyOf(arn)).filter((event) => event.lambdaFunctionFailedEventDetails?.error === 'States.Timeout');
 
@@ -347,7 +349,7 @@ describe('Idempotency: saga steps delivered twice', () => {
     expect(response.status).toBe(200);
     const { clientId } = response.body;
     expect(await timeoutsIn(executionArn('registrationSaga', key))).toHaveLength(1);
-    expect(await completedRecordOfTask(fn, key, state)).toBe('COMPLETED');
+    expect(await taskRecordStatus(fn, key, state)).toBe('COMPLETED');
     expect(await clientStatus(clientId)).toBe('APPROVED');
     expect(await balanceOf(clientId)).toBe(0);
     expect((await notificationsOf(clientId)).map((n) => n.type)).toEqual(['newClientCreated']);
@@ -369,7 +371,7 @@ describe('Idempotency: saga steps delivered twice', () => {
     expect(response.body).toMatchObject({ success: 'ok', status: 'CONFIRMED' });
     const executionName = `${client.clientId}_${key}`;
     expect(await timeoutsIn(executionArn('orderSaga', executionName))).toHaveLength(1);
-    expect(await completedRecordOfTask(fn, executionName, state)).toBe('COMPLETED');
+    expect(await taskRecordStatus(fn, executionName, state)).toBe('COMPLETED');
     expect((await getAsClient(client, '/api/orders')).body.orders).toHaveLength(1);
     expect(await balanceOf(client.clientId)).toBe(18);
     expect((await ledgerOf(client.clientId)).map((entry) => entry.type)).toEqual(['DEPOSIT', 'WITHDRAWAL']);
