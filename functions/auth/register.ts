@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { RegisterInput } from '../../lib/auth/auth';
 import { register } from '../../lib/auth/authService';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 
@@ -11,4 +12,5 @@ const registerUser = ({ input, requestId }: ServiceCall<RegisterInput>) => regis
 export const handler = middy(registerUser)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(RegisterInput));
+  .use(validInput(RegisterInput))
+  .use(idempotent());

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { OwnDepositInput } from '../../lib/billing/billing';
 import { deposit } from '../../lib/billing/billingService';
 import { toMinorUnits } from '../../lib/common/money';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { authenticated, type AuthenticatedCall } from '../../lib/common/requireCaller';
 import { serviceEvent, validInput } from '../../lib/common/serviceEvent';
@@ -23,4 +24,5 @@ export const handler = middy(apiDeposit)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
   .use(authenticated())
-  .use(validInput(OwnDepositInput));
+  .use(validInput(OwnDepositInput))
+  .use(idempotent());

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { AccountRef } from '../../lib/billing/billing';
 import { createAccount as openAccount } from '../../lib/billing/billingService';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 
@@ -11,4 +12,5 @@ const createAccount = ({ input, requestId }: ServiceCall<AccountRef>) => openAcc
 export const handler = middy(createAccount)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(AccountRef));
+  .use(validInput(AccountRef))
+  .use(idempotent());

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MoneyMoveInput } from '../../lib/billing/billing';
 import { deposit as depositMoney } from '../../lib/billing/billingService';
 import { toMinorUnits } from '../../lib/common/money';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 
@@ -13,4 +14,5 @@ const deposit = ({ input, requestId }: ServiceCall<MoneyMoveInput>) =>
 export const handler = middy(deposit)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(MoneyMoveInput));
+  .use(validInput(MoneyMoveInput))
+  .use(idempotent());

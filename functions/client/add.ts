@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { AddClientInput } from '../../lib/client/client';
 import { addClient } from '../../lib/client/clientService';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 
@@ -11,4 +12,5 @@ const add = ({ input, requestId }: ServiceCall<AddClientInput>) => addClient(inp
 export const handler = middy(add)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(AddClientInput));
+  .use(validInput(AddClientInput))
+  .use(idempotent());

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ClientRef } from '../../lib/client/client';
 import { approveClient } from '../../lib/client/clientService';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 
@@ -14,4 +15,5 @@ const approve = async ({ input }: ServiceCall<ClientRef>) => {
 export const handler = middy(approve)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(ClientRef));
+  .use(validInput(ClientRef))
+  .use(idempotent());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { NewClientCreatedInput } from '../../lib/notification/notification';
@@ -12,4 +13,5 @@ const newClientCreated = ({ input, requestId }: ServiceCall<NewClientCreatedInpu
 export const handler = middy(newClientCreated)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(NewClientCreatedInput));
+  .use(validInput(NewClientCreatedInput))
+  .use(idempotent());

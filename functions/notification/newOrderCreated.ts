@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { NewOrderCreatedInput } from '../../lib/notification/notification';
@@ -12,4 +13,5 @@ const newOrderCreated = ({ input, requestId }: ServiceCall<NewOrderCreatedInput>
 export const handler = middy(newOrderCreated)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(NewOrderCreatedInput));
+  .use(validInput(NewOrderCreatedInput))
+  .use(idempotent());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { OrderRef } from '../../lib/order/order';
@@ -14,4 +15,5 @@ const confirm = async ({ input }: ServiceCall<OrderRef>) => {
 export const handler = middy(confirm)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(OrderRef));
+  .use(validInput(OrderRef))
+  .use(idempotent());

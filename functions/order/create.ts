@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { CreateOrderInput } from '../../lib/order/order';
@@ -14,4 +15,5 @@ const create = async ({ input, requestId }: ServiceCall<CreateOrderInput>) => {
 export const handler = middy(create)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(CreateOrderInput));
+  .use(validInput(CreateOrderInput))
+  .use(idempotent());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { idempotent } from '../../lib/common/idempotency';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
 import { RejectOrderInput } from '../../lib/order/order';
@@ -14,4 +15,5 @@ const reject = async ({ input }: ServiceCall<RejectOrderInput>) => {
 export const handler = middy(reject)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(RejectOrderInput));
+  .use(validInput(RejectOrderInput))
+  .use(idempotent());

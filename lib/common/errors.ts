@@ -53,6 +53,16 @@ export class IdempotencyKeyReused extends DomainError {
   override readonly name: string = 'IdempotencyKeyReused';
   readonly statusCode = 422;
 }
+/**
+ * A repeat of a call whose first run has not finished yet. Transient on purpose, and not among the business
+ * errors the state machines catch: a Step Functions Retry (or `invokeService`) simply tries again later,
+ * by which time the first run has stored its answer.
+ */
+export class RequestInProgress extends DomainError {
+  override readonly name: string = 'RequestInProgress';
+  readonly statusCode = 409;
+  override readonly transient = true;
+}
 export class PayloadTooLarge extends DomainError {
   override readonly name: string = 'PayloadTooLarge';
   readonly statusCode = 413;
@@ -108,6 +118,7 @@ const BY_NAME: Record<string, DomainErrorClass> = {
   LoginTaken,
   InvalidTransition,
   IdempotencyKeyReused,
+  RequestInProgress,
   PayloadTooLarge,
   UnsupportedMediaType,
   TooManyRequests,
@@ -118,4 +129,25 @@ const BY_NAME: Record<string, DomainErrorClass> = {
 export function domainErrorFromName(name: string, message: string): DomainError | undefined {
   const ErrorClass = BY_NAME[name];
   return ErrorClass === undefined ? undefined : new ErrorClass(message);
+}
+
+/**
+ * Powertools' idempotency errors as this service's own, so that `httpStatusOf` and the state machines see
+ * names they know. Their messages name internal keys and hashes, so each gets a message of ours. Anything
+ * else from the idempotency store (it could not be read or written, or changed under us) is transient.
+ */
+export function fromIdempotencyError(error: unknown): unknown {
+  if (!(error instanceof Error) || isDomainError(error) || !error.name.startsWith('Idempotency')) return error;
+  switch (error.name) {
+    case 'IdempotencyValidationError':
+      return new IdempotencyKeyReused('This Idempotency-Key was already used for a different request', {
+        cause: error,
+      });
+    case 'IdempotencyAlreadyInProgressError':
+      return new RequestInProgress('A request with this Idempotency-Key is still in progress; retry it later', {
+        cause: error,
+      });
+    default:
+      return new DependencyFailure('The idempotency store failed; retry the request', { cause: error });
+  }
 }

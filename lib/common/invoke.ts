@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { lambda } from './lambda';
 import { DependencyFailure, domainErrorFromName, isDomainError } from './errors';
@@ -25,15 +26,17 @@ const isRetryable = (error: unknown) => !isDomainError(error) || error.transient
 
 /**
  * Calls another service's function synchronously, as `{ requestId, input }`. Business errors come back
- * as the same typed errors the function threw (NotFound stays NotFound); infrastructure failures are
- * retried with capped exponential backoff and jitter, then reported as DependencyFailure.
+ * as the same typed errors the function threw (NotFound stays NotFound) and are never retried; transient
+ * ones (infrastructure failures, a repeat still in progress) are retried with capped exponential backoff
+ * and jitter, then reported as DependencyFailure. Every attempt carries the same request id (a new one if
+ * the caller gave none), so a retry whose first attempt ran but lost its answer runs nothing twice.
  */
 export async function invokeService<T>(
   functionName: string,
   input: unknown,
   options: { requestId?: string; retry?: RetryPolicy } = {},
 ): Promise<T> {
-  const payload = JSON.stringify(options.requestId === undefined ? { input } : { requestId: options.requestId, input });
+  const payload = JSON.stringify({ requestId: options.requestId ?? randomUUID(), input });
   try {
     return await withRetry(
       async () => {

@@ -121,6 +121,17 @@ function unwrapForDirectCall(result: unknown): unknown {
   return result instanceof HttpResponse ? result.body : result;
 }
 
+/** Whether each request came through API Gateway, as `serviceEvent()` found it. */
+const viaHttp = new WeakMap<Request, boolean>();
+
+/**
+ * The handler's result as the caller expects it. `serviceEvent()`'s `after` does this; a middleware that
+ * answers early (a stored idempotent result) skips every `after`, so it calls this itself.
+ */
+export function answerFor(request: Request, result: unknown): unknown {
+  return viaHttp.get(request) ? toHttpResponse(result) : unwrapForDirectCall(result);
+}
+
 /**
  * The first middleware of every service handler. It turns an API Gateway event or a direct invocation
  * into a `ServiceCall`, and the handler's result (or error) back into what that caller expects: an HTTP
@@ -128,7 +139,6 @@ function unwrapForDirectCall(result: unknown): unknown {
  * Step Functions matches in Retry/Catch), for a direct invocation.
  */
 export function serviceEvent(): MiddlewareObj {
-  const viaHttp = new WeakMap<Request, boolean>();
   return {
     before: (request) => {
       const http = isHttpEvent(request.event);
@@ -139,9 +149,7 @@ export function serviceEvent(): MiddlewareObj {
         logger.appendKeys({ request_id: requestId, correlation_id: correlationIdOf(requestId) });
     },
     after: (request) => {
-      request.response = viaHttp.get(request)
-        ? toHttpResponse(request.response)
-        : unwrapForDirectCall(request.response);
+      request.response = answerFor(request, request.response);
     },
     onError: (request) => {
       // An error raised before `before` ran (or by it) still has to answer in the caller's protocol.

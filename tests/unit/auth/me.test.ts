@@ -41,8 +41,8 @@ describe('Function: auth/me', () => {
       200,
       { clientId: 'c1', login: 'ann.lee', firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', balance: 12.5 },
     ]);
-    expect(payloadOf('shop-test-clientGet')).toEqual({ input: { clientId: 'c1' } });
-    expect(payloadOf('shop-test-billingGet')).toEqual({ input: { clientId: 'c1' } });
+    expect(payloadOf('shop-test-clientGet')).toEqual({ requestId: expect.any(String), input: { clientId: 'c1' } });
+    expect(payloadOf('shop-test-billingGet')).toEqual({ requestId: expect.any(String), input: { clientId: 'c1' } });
   });
 
   it('ignores a clientId claimed in a header or the query string', async () => {
@@ -57,7 +57,7 @@ describe('Function: auth/me', () => {
     const result = await callHttp(handler, event);
 
     expect(parseBody(result).clientId).toBe('c1');
-    expect(payloadOf('shop-test-clientGet')).toEqual({ input: { clientId: 'c1' } });
+    expect(payloadOf('shop-test-clientGet')).toEqual({ requestId: expect.any(String), input: { clientId: 'c1' } });
   });
 
   it('refuses a call without an authorizer context with 401', async () => {
