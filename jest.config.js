@@ -1,4 +1,7 @@
-/** Two tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts. */
+/**
+ * Three tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
+ * `deploy` packages the stack for the deployed stages (`sls package`, offline) and checks what would be deployed.
+ */
 // Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
 const transform = {
   '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } }],
@@ -25,6 +28,11 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/support/globalSetup.ts',
       globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/tests/deploy/**/*.test.ts'],
     },
   ],
 };
