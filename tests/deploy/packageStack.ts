@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,8 @@ export interface PackagedStack {
   /** The `--package` directory: the CloudFormation template and one zip per function. */
   dir: string;
   template: { Resources: Record<string, CfnResource> };
+  /** Removes the copy of the project and the package. */
+  remove(): void;
 }
 
 export interface CfnResource {
@@ -58,5 +60,5 @@ export async function packageStack(stage: string): Promise<PackagedStack> {
     { cwd: service, env, maxBuffer: 64 * 1024 * 1024 },
   );
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  return { stage, dir, template };
+  return { stage, dir, template, remove: () => rmSync(work, { recursive: true, force: true }) };
 }

@@ -219,6 +219,10 @@ beforeAll(async () => {
   for (const stack of await Promise.all(STAGES.map(packageStack))) stacks.set(stack.stage, stack);
 }, 300_000);
 
+afterAll(() => {
+  for (const stack of stacks.values()) stack.remove();
+});
+
 describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
   const stack = () => stacks.get(stage)!;
   const resources = () => stack().template.Resources;
