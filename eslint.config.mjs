@@ -13,6 +13,15 @@ export default tseslint.config(
       'no-console': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // esbuild cannot tree-shake zod's prebuilt `z` namespace object: it would bundle every locale (~260 KB).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportDefaultSpecifier, ImportSpecifier[imported.name='z'][importKind!='type'])",
+          message: "Use `import * as z from 'zod'` (tree-shakable); `import { type z }` is fine.",
+        },
+      ],
     },
   },
   {

@@ -1,6 +1,7 @@
 /**
- * Three tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
- * `e2e` drives the console in headless Chromium (/usr/bin/chromium) against a Step Functions endpoint of its own.
+ * Four tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
+ * `e2e` drives the console in headless Chromium (/usr/bin/chromium) against a Step Functions endpoint of its own;
+ * `deploy` packages the stack for the deployed stages (`sls package`, offline) and checks what would be deployed.
  */
 // Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
 const transform = {
@@ -33,6 +34,11 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/tests/deploy/**/*.test.ts'],
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Body, Id, typeError } from '../common/schemas';
 import { isPasswordHash } from './password';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Body, Id, NonEmptyText, typeError } from '../common/schemas';
 
 export type ClientStatus = 'PENDING' | 'APPROVED' | 'REJECTED';

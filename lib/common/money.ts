@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { typeError } from './schemas';
 
 /** The largest single amount accepted on the wire: far above any real order, far below float trouble. */

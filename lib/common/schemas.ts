@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** "is required" for a missing field, "must be a <type>" for a present one of the wrong type. */
 export const typeError = (type: string) => (issue: { input?: unknown }) =>

@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpStatusOf, isDomainError, PayloadTooLarge, ValidationError } from './errors';
 import { correlationIdOf, logger } from './observability';
 

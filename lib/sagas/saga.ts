@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Body } from '../common/schemas';
 import { stepFunctions } from '../common/sfn';
 import { IdempotencyKeyReused } from '../common/errors';

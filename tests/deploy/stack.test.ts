@@ -1,0 +1,411 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import aslValidator from 'asl-validator';
+import { tables } from '../../lib/common/config';
+import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
+import { type CfnResource, type PackagedStack, packageStack } from './packageStack';
+
+/**
+ * What `sls package` makes of serverless.yml for the stages that are deployed (LocalStack, dev, prod),
+ * checked without any cloud: the CloudFormation template and the zips.
+ */
+
+const STAGES = ['local', 'dev', 'prod'] as const;
+const ROOT = join(__dirname, '..', '..');
+const IDEMPOTENCY = 'idempotency';
+const read = (table: string, ...indexes: string[]) => [
+  `read:${table}`,
+  ...indexes.map((index) => `read:${table}/index/${index}`),
+];
+const write = (table: string) => [`write:${table}`];
+const invoke = (fn: string) => `invoke:${fn}`;
+const start = (saga: string) => `start:${saga}`;
+const describeExecutions = (saga: string) => `describe:${saga}`;
+
+/**
+ * Every function and all it may reach: its own service's tables (Client → clients; Auth → users,
+ * sessions, login failures; Billing → billing; Order → orders; Notification → notifications), the
+ * idempotency records if it changes state, the functions it calls, its own saga. Nothing else.
+ */
+const ALLOWED: Record<string, string[]> = {
+  devServiceInfo: [],
+  clientAdd: [...write('ClientsTable'), IDEMPOTENCY],
+  clientApprove: [...write('ClientsTable'), IDEMPOTENCY],
+  clientReject: [...write('ClientsTable'), IDEMPOTENCY],
+  clientGet: read('ClientsTable'),
+  authRegister: [...write('UsersTable'), IDEMPOTENCY],
+  authLogin: [...read('UsersTable'), ...write('SessionsTable'), ...write('LoginFailuresTable')],
+  authLogout: write('SessionsTable'),
+  authSignin: [],
+  authorizer: read('SessionsTable'),
+  apiMe: [invoke('clientGet'), invoke('billingGet')],
+  billingCreateAccount: [...write('BillingTable'), IDEMPOTENCY],
+  billingDeposit: [...write('BillingTable'), IDEMPOTENCY],
+  billingWithdraw: [...write('BillingTable'), IDEMPOTENCY],
+  billingGet: read('BillingTable'),
+  billingTransactions: read('BillingTable'),
+  apiDeposit: [...write('BillingTable'), IDEMPOTENCY],
+  orderCreate: [...write('OrdersTable'), IDEMPOTENCY],
+  orderConfirm: [...write('OrdersTable'), IDEMPOTENCY],
+  orderReject: [...write('OrdersTable'), IDEMPOTENCY],
+  orderGet: read('OrdersTable', 'byClient'),
+  apiOrders: read('OrdersTable', 'byClient'),
+  apiOrder: read('OrdersTable', 'byClient'),
+  notifyNewClientCreated: [...write('NotificationsTable'), IDEMPOTENCY],
+  notifyNewOrderCreated: [...write('NotificationsTable'), IDEMPOTENCY, invoke('clientGet')],
+  notificationLast: read('NotificationsTable', 'byClient', 'byTime'),
+  notificationsOfClient: read('NotificationsTable', 'byClient', 'byTime'),
+  apiNotifications: read('NotificationsTable', 'byClient', 'byTime'),
+  registerClient: [start('registrationSaga'), describeExecutions('registrationSaga'), IDEMPOTENCY],
+  registrationStatus: [describeExecutions('registrationSaga')],
+  createOrder: [start('orderSaga'), describeExecutions('orderSaga'), IDEMPOTENCY],
+  orderStatus: [describeExecutions('orderSaga')],
+};
+
+const READ_ACTIONS = new Set(['dynamodb:GetItem', 'dynamodb:Query']);
+const WRITE_ACTIONS = new Set([
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+]);
+const LOG_ACTIONS = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:TagResource']);
+const KNOWN_ACTIONS = [
+  ...READ_ACTIONS,
+  ...WRITE_ACTIONS,
+  ...LOG_ACTIONS,
+  'lambda:InvokeFunction',
+  'states:StartExecution',
+  'states:DescribeExecution',
+];
+
+type Resources = Record<string, CfnResource>;
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType = (resources: Resources, type: string) =>
+  Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const lowerFirst = (name: string) => `${name[0]!.toLowerCase()}${name.slice(1)}`;
+
+/** A policy Resource as text: `ClientsTable` for its ARN, `OrdersTable/index/byClient`, or the ARN string. */
+function resourceText(resource: any): string {
+  if (typeof resource === 'string') return resource;
+  if (resource['Fn::GetAtt']) return resource['Fn::GetAtt'][0];
+  if (resource.Ref) return resource.Ref;
+  if (resource['Fn::Join']) return resource['Fn::Join'][1].map(resourceText).join(resource['Fn::Join'][0]);
+  if (resource['Fn::Sub']) return asArray(resource['Fn::Sub'])[0] as string;
+  throw new Error(`Unexpected policy resource ${JSON.stringify(resource)}`);
+}
+
+function statementsOf(role: CfnResource): Statement[] {
+  return role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+}
+
+/** What a role reaches, in the vocabulary of ALLOWED; log statements are checked on their own. */
+function accessOf(statements: Statement[], stage: string): string[] {
+  return statements.flatMap((statement) => {
+    const actions = asArray(statement.Action);
+    const targets = asArray(statement.Resource).map(resourceText);
+    if (actions.every((action) => LOG_ACTIONS.has(action))) return [];
+    if (actions.every((action) => action.startsWith('dynamodb:'))) {
+      const mode = actions.some((action) => WRITE_ACTIONS.has(action)) ? 'write' : 'read';
+      return targets.map((table) => (table === 'IdempotencyTable' ? IDEMPOTENCY : `${mode}:${table}`));
+    }
+    if (actions.length === 1 && actions[0] === 'lambda:InvokeFunction') {
+      return targets.map((fn) => invoke(lowerFirst(fn.replace(/LambdaFunction$/, ''))));
+    }
+    if (actions.length === 1 && actions[0] === 'states:StartExecution') {
+      return targets.map((saga) => start(lowerFirst(saga)));
+    }
+    if (actions.length === 1 && actions[0] === 'states:DescribeExecution') {
+      const pattern = new RegExp(`:execution:shop-${stage}-([A-Za-z]+):\\*$`);
+      return targets.map((arn) => describeExecutions(pattern.exec(arn)?.[1] ?? `unexpected ${arn}`));
+    }
+    return [`unexpected ${actions.join(',')} on ${targets.join(',')}`];
+  });
+}
+
+/** A state machine's definition as Step Functions will see it: the Fn::Sub variables filled in. */
+function definitionOf(stateMachine: CfnResource): any {
+  const [text, variables = {}] = asArray(
+    stateMachine.Properties.DefinitionString['Fn::Sub'] ?? [stateMachine.Properties.DefinitionString],
+  ) as [string, Record<string, unknown>?];
+  const known: Record<string, string> = {
+    'AWS::Region': 'us-east-1',
+    'AWS::AccountId': '000000000000',
+    'AWS::Partition': 'aws',
+  };
+  return JSON.parse(
+    text.replace(
+      /\$\{([^}]+)\}/g,
+      (whole, name: string) => known[name] ?? (name in variables ? `resolved-${name}` : whole),
+    ),
+  );
+}
+
+function taskResources(states: Record<string, any>): string[] {
+  return Object.values(states).flatMap((state) => [
+    ...(state.Type === 'Task' ? [state.Resource as string] : []),
+    ...(state.Branches ?? []).flatMap((branch: any) => taskResources(branch.States)),
+    ...[state.Iterator, state.ItemProcessor].filter(Boolean).flatMap((inner: any) => taskResources(inner.States)),
+  ]);
+}
+
+/** Logical ids a resource depends on: DependsOn, Ref, Fn::GetAtt and the ${Name} of Fn::Sub strings. */
+function dependenciesOf(resource: CfnResource, ids: Set<string>): Set<string> {
+  const found = new Set(asArray(resource.DependsOn ?? []));
+  const visit = (node: any): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    if (typeof node.Ref === 'string') found.add(node.Ref);
+    if (Array.isArray(node['Fn::GetAtt'])) found.add(node['Fn::GetAtt'][0]);
+    if (node['Fn::Sub'] !== undefined) {
+      const text = asArray(node['Fn::Sub'])[0] as string;
+      for (const match of text.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z]+)?\}/g)) found.add(match[1]!);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(resource.Properties);
+  return new Set([...found].filter((id) => ids.has(id)));
+}
+
+function findCycle(resources: Resources): string[] | undefined {
+  const ids = new Set(Object.keys(resources));
+  const edges = new Map([...ids].map((id) => [id, dependenciesOf(resources[id]!, ids)]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const walk = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    for (const next of edges.get(id)!) {
+      const cycle = walk(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of ids) {
+    const cycle = walk(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/** Environment variable names of tables the code reads: the `tables` getters and direct requireEnv calls. */
+function tableVariablesReadByCode(): string[] {
+  const names = new Set<string>();
+  const scan = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) scan(path);
+      else if (entry.name.endsWith('.ts')) {
+        for (const match of readFileSync(path, 'utf8').matchAll(/requireEnv\('([A-Z_]+_TABLE)'\)/g))
+          names.add(match[1]!);
+      }
+    }
+  };
+  scan(join(ROOT, 'lib'));
+  return [...names].sort();
+}
+
+const stacks = new Map<string, PackagedStack>();
+
+beforeAll(async () => {
+  // Packaging bundles every function: the three stages at once take about as long as one.
+  for (const stack of await Promise.all(STAGES.map(packageStack))) stacks.set(stack.stage, stack);
+}, 300_000);
+
+afterAll(() => {
+  for (const stack of stacks.values()) stack.remove();
+});
+
+describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
+  const stack = () => stacks.get(stage)!;
+  const resources = () => stack().template.Resources;
+  const functions = () => ofType(resources(), 'AWS::Lambda::Function');
+  const functionKey = (logicalId: string) => lowerFirst(logicalId.replace(/LambdaFunction$/, ''));
+
+  it('has no dependency cycle between its resources', () => {
+    expect(findCycle(resources())).toBeUndefined();
+  });
+
+  it('names every table, function, state machine and the API with the stage', () => {
+    const names = [
+      ...ofType(resources(), 'AWS::DynamoDB::Table').map(([, table]) => table.Properties.TableName),
+      ...functions().map(([, fn]) => fn.Properties.FunctionName),
+      ...ofType(resources(), 'AWS::StepFunctions::StateMachine').map(
+        ([, machine]) => machine.Properties.StateMachineName,
+      ),
+      ...ofType(resources(), 'AWS::ApiGateway::RestApi').map(([, api]) => api.Properties.Name),
+    ];
+    expect(names.length).toBeGreaterThan(40);
+    for (const name of names) expect(name).toMatch(new RegExp(`(^|-)${stage}-`));
+  });
+
+  it('declares every table the code reads', () => {
+    const declared = ofType(resources(), 'AWS::DynamoDB::Table').map(([, table]) => table.Properties.TableName);
+    const environment = Object.assign({}, ...functions().map(([, fn]) => fn.Properties.Environment.Variables));
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, environment);
+      for (const getter of Object.values(tables)) expect(declared).toContain(getter());
+      for (const variable of tableVariablesReadByCode()) expect(declared).toContain(environment[variable]);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('points no function at an endpoint: on LocalStack and AWS the SDK finds its own', () => {
+    for (const [, fn] of functions()) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect(names.filter((name) => name.startsWith('AWS_ENDPOINT_URL'))).toEqual([]);
+    }
+  });
+
+  it('resolves every Task of each state machine to a function of the stack', () => {
+    const deployed = functions().map(([, fn]) => fn.Properties.FunctionName);
+    for (const [, machine] of ofType(resources(), 'AWS::StepFunctions::StateMachine')) {
+      const tasks = taskResources(definitionOf(machine).States);
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const arn of tasks) {
+        expect(arn).toMatch(/^arn:aws:lambda:us-east-1:000000000000:function:/);
+        expect(deployed).toContain(arn.split(':function:')[1]);
+      }
+    }
+  });
+
+  it('passes every state machine definition through asl-validator', () => {
+    for (const [, machine] of ofType(resources(), 'AWS::StepFunctions::StateMachine')) {
+      const { isValid, errors } = aslValidator(definitionOf(machine), { checkArn: true, checkPaths: true });
+      expect(errors).toEqual([]);
+      expect(isValid).toBe(true);
+    }
+  });
+
+  it('lets each state machine invoke its Task functions and nothing else', () => {
+    for (const [, machine] of ofType(resources(), 'AWS::StepFunctions::StateMachine')) {
+      const role = resources()[machine.Properties.RoleArn['Fn::GetAtt'][0]]!;
+      const tasks = taskResources(definitionOf(machine).States).map((arn) => arn.split(`-${stage}-`)[1]);
+      const statements = statementsOf(role);
+      expect(statements.flatMap((statement) => asArray(statement.Action))).toEqual(['lambda:InvokeFunction']);
+      expect(accessOf(statements, stage).sort()).toEqual([...new Set(tasks)].map((fn) => invoke(fn!)).sort());
+    }
+  });
+
+  it('grants no wildcard action, and no wildcard resource beyond log streams and saga executions', () => {
+    for (const [, role] of ofType(resources(), 'AWS::IAM::Role')) {
+      for (const statement of statementsOf(role)) {
+        for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+        for (const resource of asArray(statement.Resource).map(resourceText)) {
+          expect(resource).not.toContain('#{'); // a pseudo-parameter left unsubstituted matches nothing
+          // The Framework's shared role, kept by the functions that reach nothing, writes to this stack's log groups.
+          const rest = resource
+            .replace(/(:\*)+$/, '')
+            .replace(`/aws/lambda/shop-${stage}*`, `/aws/lambda/shop-${stage}`);
+          expect(rest).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it("gives each function a role that reaches only its own service's data, the functions it calls and its saga", () => {
+    const seen = functions().map(([id]) => functionKey(id));
+    expect(seen.sort()).toEqual(Object.keys(ALLOWED).sort());
+    for (const [id, fn] of functions()) {
+      const key = functionKey(id);
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+      const statements = statementsOf(resources()[roleId]!);
+      expect({ [key]: accessOf(statements, stage).sort() }).toEqual({ [key]: [...ALLOWED[key]!].sort() });
+      for (const statement of statements) {
+        const actions = asArray(statement.Action);
+        for (const action of actions) expect(KNOWN_ACTIONS).toContain(action);
+        if (accessOf([statement], stage).every((access) => access.startsWith('read:'))) {
+          expect(actions.filter((action) => WRITE_ACTIONS.has(action))).toEqual([]);
+        }
+      }
+      if (roleId === 'IamRoleLambdaExecution') expect(ALLOWED[key]).toEqual([]);
+      else
+        expect(
+          statements.some((s) =>
+            asArray(s.Resource)
+              .map(resourceText)
+              .some((r) => r.includes(`/aws/lambda/shop-${stage}-${key}:`)),
+          ),
+        ).toBe(true);
+    }
+  });
+
+  it(`ships every function as a zip under ${BUDGET_BYTES / 1024 / 1024} MiB, without source maps`, () => {
+    for (const [, fn] of functions()) {
+      const zip = join(stack().dir, basename(fn.Properties.Code.S3Key));
+      expect({ zip: basename(zip), small: statSync(zip).size < BUDGET_BYTES }).toEqual({
+        zip: basename(zip),
+        small: true,
+      });
+      expect(zipEntries(readFileSync(zip)).filter((entry) => entry.name.endsWith('.map'))).toEqual([]);
+    }
+  });
+
+  it(stage === 'prod' ? 'has no dev routes' : 'has the dev routes', () => {
+    const topLevel = ofType(resources(), 'AWS::ApiGateway::Resource')
+      .filter(([, resource]) => resource.Properties.ParentId['Fn::GetAtt']?.[1] === 'RootResourceId')
+      .map(([, resource]) => resource.Properties.PathPart);
+    expect(topLevel.includes('dev')).toBe(stage !== 'prod');
+    expect(topLevel).toContain('api');
+  });
+
+  it(
+    stage === 'prod'
+      ? 'protects every table: deletion protection, point-in-time recovery, retained with the stack'
+      : 'keeps its tables disposable',
+    () => {
+      const protect = stage === 'prod';
+      for (const [, table] of ofType(resources(), 'AWS::DynamoDB::Table')) {
+        expect({
+          table: table.Properties.TableName,
+          deletionProtection: table.Properties.DeletionProtectionEnabled,
+          pointInTimeRecovery: table.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled,
+          policy: [table.DeletionPolicy, table.UpdateReplacePolicy],
+        }).toEqual({
+          table: table.Properties.TableName,
+          deletionProtection: protect,
+          pointInTimeRecovery: protect,
+          policy: protect ? ['Retain', 'Retain'] : ['Delete', 'Delete'],
+        });
+      }
+    },
+  );
+
+  it('declares the alarms, notifying the SNS topic, and the dashboard', () => {
+    const alarms = ofType(resources(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const names = alarms.map((alarm) => alarm.AlarmName);
+
+    expect(names.sort()).toEqual(
+      [
+        'api-5xx',
+        'api-latency-p99',
+        'authorizer-denials',
+        'function-errors',
+        'function-throttles',
+        'saga-executions-failed',
+        'saga-needs-attention',
+      ].map((name) => `shop-${stage}-${name}`),
+    );
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    const needsAttention = resources()['SagaNeedsAttentionRule'];
+    expect(needsAttention?.Properties.EventPattern.detail).toMatchObject({
+      status: ['FAILED'],
+      error: ['NeedsAttention'],
+    });
+    expect(ofType(resources(), 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+
+  it('throttles the API stage for every caller', () => {
+    const [[, deployment]] = ofType(resources(), 'AWS::ApiGateway::Deployment') as [[string, any]];
+    expect(deployment.Properties.StageDescription).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+  });
+});
