@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +47,12 @@ export async function packageStack(stage: string): Promise<PackagedStack> {
   }
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(service, 'node_modules'), 'dir');
   const dir = join(work, 'package');
+  // serverless-esbuild leaves a temporary folder per function behind: keep them inside `work`, removed after.
+  const temp = join(work, 'tmp');
+  mkdirSync(temp);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    TMPDIR: temp,
     SLS_TELEMETRY_DISABLED: '1',
     AWS_ACCESS_KEY_ID: 'x',
     AWS_SECRET_ACCESS_KEY: 'x',
