@@ -1,4 +1,3 @@
-import { ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { type z } from 'zod';
 import { requireEnv } from '../common/config';
 import { NotFound } from '../common/errors';
@@ -6,15 +5,7 @@ import { newId } from '../common/ids';
 import { Sum } from '../common/money';
 import { Body } from '../common/schemas';
 import { HttpResponse, type Caller } from '../common/serviceEvent';
-import {
-  awaitSaga,
-  describeSaga,
-  executionArnOf,
-  executionNameFor,
-  requestFingerprint,
-  startSaga,
-  type SagaOutcome,
-} from './saga';
+import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
 
 export const CreateOrderRequest = Body({ sum: Sum });
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequest>;
@@ -71,10 +62,7 @@ export async function placeOrder(caller: Caller, request: CreateOrderRequest, re
 
 /** The saga behind an earlier 202, for its own client only (another client's is "not found"). */
 export async function orderSagaStatus(caller: Caller, executionName: string) {
-  const outcome = await describeSaga(executionArnOf(orderSagaArn(), executionName)).catch((error: unknown) => {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
-    throw error;
-  });
+  const outcome = await findSaga(orderSagaArn(), executionName);
   if (outcome === undefined || outcome.input['clientId'] !== caller.clientId) throw new NotFound('Order not found');
   return orderOutcomeResponse(outcome);
 }

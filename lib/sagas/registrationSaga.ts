@@ -1,4 +1,3 @@
-import { ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
 import { type z } from 'zod';
 import { Login, Password } from '../auth/auth';
 import { hashPassword } from '../auth/password';
@@ -8,15 +7,7 @@ import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { Body, NonEmptyText } from '../common/schemas';
 import { HttpResponse } from '../common/serviceEvent';
-import {
-  awaitSaga,
-  describeSaga,
-  executionArnOf,
-  executionNameFor,
-  requestFingerprint,
-  startSaga,
-  type SagaOutcome,
-} from './saga';
+import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
 
 export const RegisterClientRequest = Body({
   login: Login,
@@ -62,10 +53,7 @@ export async function registerClient(request: RegisterClientRequest, requestId?:
 
 /** The saga behind an earlier 202. */
 export async function registrationStatus(executionName: string) {
-  const outcome = await describeSaga(executionArnOf(registrationSagaArn(), executionName)).catch((error: unknown) => {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
-    throw error;
-  });
+  const outcome = await findSaga(registrationSagaArn(), executionName);
   if (outcome === undefined) throw new NotFound('Registration not found');
   return registrationOutcomeResponse(outcome);
 }

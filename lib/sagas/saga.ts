@@ -1,5 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { Body } from '../common/schemas';
 import { stepFunctions } from '../common/sfn';
@@ -65,6 +70,16 @@ export async function describeSaga(executionArn: string): Promise<SagaOutcome> {
     ...(execution.error === undefined ? {} : { error: execution.error }),
     ...(execution.cause === undefined ? {} : { cause: execution.cause }),
   };
+}
+
+/** The saga `executionName` of a state machine, or undefined when there is none by that name. */
+export async function findSaga(stateMachineArn: string, executionName: string): Promise<SagaOutcome | undefined> {
+  try {
+    return await describeSaga(executionArnOf(stateMachineArn, executionName));
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
+    throw error;
+  }
 }
 
 /** Starts the saga, or finds the one this name already started (refusing it if it was for another request). */
