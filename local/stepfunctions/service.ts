@@ -35,6 +35,16 @@ const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,8
 const MAX_INPUT_BYTES = 256 * 1024;
 const seconds = (epochMs: number | undefined) => (epochMs === undefined ? undefined : epochMs / 1000);
 
+/** What ListExecutions shows of an execution, and DescribeExecution starts from. */
+const executionSummary = (record: ExecutionRecord) => ({
+  executionArn: record.executionArn,
+  stateMachineArn: record.stateMachineArn,
+  name: record.name,
+  status: record.status,
+  startDate: seconds(record.startDate),
+  stopDate: seconds(record.stopDate),
+});
+
 function field(request: Request, name: string): string {
   const value = request[name];
   if (typeof value !== 'string' || value === '') {
@@ -194,12 +204,7 @@ export class StepFunctionsService {
     DescribeExecution: (request) => {
       const record = this.execution(field(request, 'executionArn'));
       return {
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: seconds(record.startDate),
-        stopDate: seconds(record.stopDate),
+        ...executionSummary(record),
         input: record.input,
         inputDetails: { included: true },
         ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
@@ -224,14 +229,7 @@ export class StepFunctionsService {
         .map(({ record }) => record);
       const { items, nextToken } = page(matching, request);
       return {
-        executions: items.map((record) => ({
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: seconds(record.startDate),
-          stopDate: seconds(record.stopDate),
-        })),
+        executions: items.map(executionSummary),
         nextToken,
       };
     },
