@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
 
 /** Prometheus' own tool checks the alerting rules and runs their unit tests (Debian's `prometheus` package). */
 const MONITORING = join(__dirname, '..', '..', '..', 'monitoring');
@@ -12,6 +14,13 @@ describe('Prometheus alerting rules (monitoring/alerts.yml)', () => {
     expect(result.error).toBeUndefined();
     expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS: 6 rules found');
     expect(result.status).toBe(0);
+  });
+
+  it('exclude from FunctionErrors exactly the business errors of lib/common/errors.ts', () => {
+    const rules = readFileSync(join(MONITORING, 'alerts.yml'), 'utf8');
+    const excluded = /lambda_errors_total\{error!~"([^"]+)"\}/.exec(rules)?.[1]?.split('|');
+
+    expect(excluded?.sort()).toEqual([...BUSINESS_ERROR_NAMES].sort());
   });
 
   it('fire as monitoring/alerts.test.yml expects (promtool test rules)', () => {
