@@ -18,6 +18,8 @@ export interface LocalCloudOptions {
   ports?: LocalCloudPorts;
   /** Print the children's output, prefixed by their name. */
   echo?: boolean;
+  /** Each concurrent Lambda call in a worker thread of its own (see startOffline). */
+  isolatedLambdas?: boolean;
   log?: (line: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
     log('starting serverless-offline (bundling the functions)…');
     const metrics = new LocalMetrics();
-    started.push(await startOffline(ports, echo, metrics.observeOfflineLine));
+    started.push(await startOffline(ports, echo, metrics.observeOfflineLine, options.isolatedLambdas));
     stepFunctions = await startStepFunctionsEndpoint({
       port: ports.stepFunctions,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,

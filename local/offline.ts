@@ -17,11 +17,18 @@ function answers(port: number, path: string): Promise<boolean> {
 /**
  * serverless-offline: API Gateway on `ports.http` (no stage prefix) and the Lambda Invoke API on
  * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud.
+ *
+ * Handlers run in serverless-offline's own process by default: each function's bundle is loaded once and
+ * serves every call, concurrent ones included. `isolatedLambdas` runs each concurrent call in a worker thread
+ * of its own, as Lambda gives each one an instance: truer, but every new worker is a cold start (a bundle
+ * loaded into a fresh V8 isolate), and under 16 concurrent users the process grew to 6 GB and served a
+ * third of the sagas per second (docs/BENCHMARKS.md).
  */
 export async function startOffline(
   ports: LocalCloudPorts,
   echo: boolean,
   onLine?: (line: string) => void,
+  isolatedLambdas = false,
 ): Promise<Managed> {
   const managed = startProcess(
     'offline',
@@ -32,6 +39,7 @@ export async function startOffline(
       '--stage',
       LOCAL_STAGE,
       '--noPrependStageInUrl',
+      ...(isolatedLambdas ? [] : ['--useInProcess']),
       '--httpPort',
       String(ports.http),
       '--lambdaPort',

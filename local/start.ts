@@ -7,12 +7,17 @@ import { startLocalCloud } from './localCloud';
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { fresh: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+    options: {
+      fresh: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'isolated-lambdas': { type: 'boolean', default: false },
+    },
   });
   const started = Date.now();
   const cloud = await startLocalCloud({
     fresh: values.fresh,
     echo: !values.quiet,
+    isolatedLambdas: values['isolated-lambdas'],
     log: (line) => console.log(`» ${line}`),
   });
   const { ports } = cloud;

@@ -1,0 +1,135 @@
+import { cpus, release, totalmem } from 'node:os';
+import type { IdempotencyCost } from './idempotencyCost';
+import { ENDPOINTS, type LoadOptions, type LoadResult, type SagaName } from './load';
+import type { Overhead } from './overhead';
+import { figures, table, type Figures } from './stats';
+
+/** What a benchmark run found: bench/results/<date>.json holds one of these. */
+export const TARGET = { orderSagasPerSecond: 100, orderP99Ms: 300, overheadShare: 0.2 };
+
+export interface BenchResults {
+  date: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; os: string; node: string };
+  cloud: string;
+  users: number;
+  durationS: number;
+  warmupS: number;
+  mix: Pick<LoadOptions, 'ordersPerClient' | 'unaffordableShare' | 'depositSum'>;
+  sagas: Record<SagaName, Figures & { confirmed: number; rejected: number }>;
+  endpoints: Record<string, Figures>;
+  orchestrationOverhead: Record<SagaName, Overhead>;
+  idempotency?: IdempotencyCost;
+  targets: { orderSagasPerSecond: boolean; orderP99: boolean; overhead: boolean };
+}
+
+export function machine(): BenchResults['machine'] {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+  };
+}
+
+export function summarize(load: LoadResult): Pick<BenchResults, 'sagas' | 'endpoints'> {
+  const seconds = load.elapsedMs / 1000;
+  const sagas = {} as BenchResults['sagas'];
+  for (const name of ['registration', 'order'] as const) {
+    const of = load.sagas.filter((s) => s.saga === name);
+    const finished = of.filter((s) => s.outcome !== 'failed');
+    const errors = of.reduce((sum, s) => sum + s.faults, 0) + of.filter((s) => s.outcome === 'failed').length;
+    sagas[name] = {
+      ...figures(
+        finished.map((s) => s.ms),
+        seconds,
+        errors,
+      ),
+      confirmed: of.filter((s) => s.outcome === 'completed').length,
+      rejected: of.filter((s) => s.outcome === 'rejected').length,
+    };
+  }
+  const endpoints: Record<string, Figures> = {};
+  for (const endpoint of ENDPOINTS) {
+    const of = load.calls.filter((c) => c.endpoint === endpoint);
+    if (of.length === 0) continue;
+    endpoints[endpoint] = figures(
+      of.filter((c) => c.fault === undefined).map((c) => c.ms),
+      seconds,
+      of.filter((c) => c.fault !== undefined).length,
+    );
+  }
+  return { sagas, endpoints };
+}
+
+const row = (name: string, f: Figures) => [
+  name,
+  f.count,
+  f.completedPerSecond,
+  f.p50Ms,
+  f.p95Ms,
+  f.p99Ms,
+  f.maxMs,
+  f.errors,
+];
+const HEADER = ['', 'completed', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'];
+
+export function printResults(results: BenchResults): void {
+  console.log(`\nSagas (${results.users} users, ${results.durationS} s, ${results.cloud})`);
+  console.log(table([HEADER, ...(['registration', 'order'] as const).map((name) => row(name, results.sagas[name]))]));
+  console.log(
+    `  orders: ${results.sagas.order.confirmed} confirmed, ${results.sagas.order.rejected} rejected (not enough money: not an error)`,
+  );
+  console.log('\nEndpoints (each HTTP call; a saga endpoint answers when its saga has)');
+  console.log(table([HEADER, ...Object.entries(results.endpoints).map(([name, f]) => row(name, f))]));
+  console.log('\nOrchestration overhead (execution histories: saga time − time inside Tasks)');
+  console.log(
+    table([
+      ['', 'executions', 'saga ms', 'in tasks ms', 'overhead ms', 'overhead'],
+      ...(['registration', 'order'] as const).map((name) => {
+        const o = results.orchestrationOverhead[name];
+        return [
+          name,
+          o.executions,
+          o.meanSagaMs,
+          o.meanTaskMs,
+          o.meanOverheadMs,
+          `${(o.overheadShare * 100).toFixed(1)}%`,
+        ];
+      }),
+    ]),
+  );
+  if (results.idempotency) {
+    const cost = results.idempotency;
+    console.log('\nIdempotency middleware, paired run (POST /api/billing/deposit, slices taking turns)');
+    console.log(
+      table([
+        ['', 'calls', 'mean ms', 'p50 ms', 'p99 ms', 'errors'],
+        ...(['recorded', 'unkeyed', 'replayed'] as const).map((variant) => {
+          const c = cost[variant];
+          return [variant, c.calls, c.meanMs, c.p50Ms, c.p99Ms, c.errors];
+        }),
+      ]),
+    );
+    console.log(`  the middleware adds ${cost.middlewareMsPerCall} ms per call at the median (recorded − unkeyed)`);
+  }
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(
+    `\nTargets: ≥ ${TARGET.orderSagasPerSecond} order sagas/s ${met(results.targets.orderSagasPerSecond)}` +
+      ` · order p99 < ${TARGET.orderP99Ms} ms ${met(results.targets.orderP99)}` +
+      ` · overhead < ${TARGET.overheadShare * 100}% ${met(results.targets.overhead)}`,
+  );
+}
+
+/** One row of docs/BENCHMARKS.md's table. */
+export function markdownRow(results: BenchResults, file: string): string {
+  const { registration, order } = results.sagas;
+  const m = results.machine;
+  return (
+    `| ${results.date.slice(0, 10)} | ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB | ${results.users} | ${results.durationS} | ` +
+    `${order.completedPerSecond} | ${order.p50Ms} / ${order.p95Ms} / ${order.p99Ms} | ${order.errors} | ` +
+    `${registration.completedPerSecond} | ${registration.p50Ms} / ${registration.p99Ms} | ${registration.errors} | ` +
+    `${(results.orchestrationOverhead.order.overheadShare * 100).toFixed(1)}% | ` +
+    `${results.idempotency?.middlewareMsPerCall ?? '–'} | [json](../${file}) |`
+  );
+}
