@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       'orders-per-client': { type: 'string', default: String(DEFAULT_LOAD.ordersPerClient) },
       unaffordable: { type: 'string', default: String(DEFAULT_LOAD.unaffordableShare) },
       reuse: { type: 'boolean', default: false },
+      'isolated-lambdas': { type: 'boolean', default: false },
       'no-paired': { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
       'port-base': { type: 'string', default: process.env['BENCH_PORT_BASE'] ?? '18000' },
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
   const log = (line: string) => console.log(`» ${line}`);
-  const cloud: BenchCloud = await benchCloud({ reuse: values.reuse, portBase: Number(values['port-base']), log });
+  const cloud: BenchCloud = await benchCloud({
+    reuse: values.reuse,
+    portBase: Number(values['port-base']),
+    log,
+    cloud: { isolatedLambdas: values['isolated-lambdas'] },
+  });
   try {
     const load = (seconds: number, label: string) =>
       runLoad({
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       date,
       machine: machine(),
-      cloud: cloud.description,
+      cloud: `${cloud.description}${values['isolated-lambdas'] ? ', a worker thread per concurrent Lambda call' : ''}`,
       users,
       durationS,
       warmupS,

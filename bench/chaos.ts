@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { runChaos } from './chaosRun';
+import { formatInvariants } from './invariants';
+import { summarize } from './report';
+import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
+
+/**
+ * `npm run chaos`: the benchmark's load against a fresh local cloud whose functions fail on purpose (before
+ * or after their write, by timing out, or by being delivered twice) at `--rate`, then the invariants over the
+ * whole data set. Exits 1 when any invariant breaks.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '8' },
+      duration: { type: 'string', default: '120' },
+      rate: { type: 'string', default: '0.1' },
+      kinds: { type: 'string', default: FAULT_KINDS.join(',') },
+      'drain-timeout': { type: 'string', default: '600' },
+      'port-base': { type: 'string', default: process.env['CHAOS_PORT_BASE'] ?? '18100' },
+    },
+  });
+  const kinds = values.kinds.split(',').map((kind) => kind.trim()) as FaultKind[];
+  const report = await runChaos({
+    users: Number(values.users),
+    durationS: Number(values.duration),
+    faults: { rate: Number(values.rate), kinds },
+    drainTimeoutS: Number(values['drain-timeout']),
+    portBase: Number(values['port-base']),
+    log: (line) => console.log(`» ${line}`),
+    progress: true,
+  });
+  const { sagas } = summarize(report.load);
+  const faults = report.load.calls.filter((call) => call.fault !== undefined).length;
+  console.log(
+    `\nLoad: ${sagas.order.confirmed + sagas.order.rejected} order sagas (${sagas.order.confirmed} confirmed, ` +
+      `${sagas.order.rejected} rejected), ${sagas.registration.confirmed} registrations; clients saw ${faults} ` +
+      `faulty answers and retried them; ${report.load.acknowledged.abandoned} call(s) given up.`,
+  );
+  console.log(`Injected faults, by kind: ${JSON.stringify(report.injected)}`);
+  console.log(`\nInvariants\n${formatInvariants(report.invariants)}`);
+  console.log(report.holds ? '\nAll invariants hold.' : '\nAN INVARIANT IS BROKEN.');
+  process.exit(report.holds ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(2);
+});
