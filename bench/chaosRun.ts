@@ -23,6 +23,8 @@ export interface ChaosReport {
   stillRunning: number;
   invariants: InvariantResult[];
   holds: boolean;
+  /** The faults the functions injected, by kind, as the local cloud's /metrics counted them. */
+  injected: Record<string, number>;
 }
 
 /**
@@ -57,8 +59,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       stateMachineArns: machines,
       acknowledged: load.acknowledged,
     });
-    return { load, stillRunning, invariants, holds: invariants.every((invariant) => invariant.holds) };
+    const injected = await injectedFaults(cloud.ports.stepFunctions);
+    return { load, stillRunning, invariants, holds: invariants.every((invariant) => invariant.holds), injected };
   } finally {
     await cloud.stop();
   }
+}
+
+/** Sums `injected_faults_total{function,kind}` of the local cloud's Prometheus endpoint by kind. */
+async function injectedFaults(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const byKind: Record<string, number> = {};
+  for (const match of text.matchAll(/^injected_faults_total\{[^}]*kind="([^"]*)"[^}]*\} (\d+)/gm)) {
+    byKind[match[1]!] = (byKind[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return byKind;
 }

@@ -50,14 +50,16 @@ export async function benchCloud(options: {
     stop = cloud.stop;
   }
   Object.assign(process.env, sdkEnvironment(ports));
-  const sfn = new SFNClient({
-    endpoint: `http://127.0.0.1:${ports.stepFunctions}`,
+  const client = (port: number) => ({
+    endpoint: `http://127.0.0.1:${port}`,
     region: LOCAL_REGION,
     credentials: {
       accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
       secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
     },
   });
+  const sfn = new SFNClient(client(ports.stepFunctions));
+  const table = (name: string) => `shop-${LOCAL_STAGE}-${name}`;
   const stateMachineArn = async (machine: string) => {
     const listed = await sfn.send(new ListStateMachinesCommand({}));
     const found = listed.stateMachines?.find((m) => m.name?.endsWith(`-${machine}`));

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
 import { newId } from '../lib/common/ids';
@@ -77,7 +77,8 @@ class Check {
   }
 
   result(): InvariantResult {
-    const violations = this.failures > this.examples.length ? [...this.examples, `… ${this.failures} in all`] : this.examples;
+    const violations =
+      this.failures > this.examples.length ? [...this.examples, `… ${this.failures} in all`] : this.examples;
     return { name: this.name, holds: this.failures === 0, checked: this.checked, violations };
   }
 }
@@ -128,7 +129,6 @@ export async function checkInvariants(sources: InvariantSources): Promise<Invari
   conservation.that(withdrawn === paid, () => `withdrawals ${money(withdrawn)} ≠ confirmed orders ${money(paid)}`);
 
   const neverNegative = new Check('no balance is ever negative');
-  const accountOf = new Map(accounts.map((account) => [account.pk, account]));
   const replayed = new Map<string, number>();
   for (const entry of entries) {
     const before = replayed.get(entry.pk) ?? 0;
@@ -162,7 +162,8 @@ export async function checkInvariants(sources: InvariantSources): Promise<Invari
     oneWithdrawal.that(ok, () => `order ${order.id} is ${order.status} with ${taken.length} withdrawal(s)`);
   }
   for (const [orderId, taken] of withdrawalsOf) {
-    if (!orderIds.has(orderId)) oneWithdrawal.that(false, () => `${taken.length} withdrawal(s) for no order (${orderId})`);
+    if (!orderIds.has(orderId))
+      oneWithdrawal.that(false, () => `${taken.length} withdrawal(s) for no order (${orderId})`);
   }
 
   const settled = new Check('no saga RUNNING, no client or order PENDING');
@@ -194,7 +195,10 @@ const notificationKey = (notification: NotificationItem) =>
 async function executionStatuses(sources: InvariantSources): Promise<{ running: number }> {
   let running = 0;
   for (const stateMachineArn of sources.stateMachineArns) {
-    for await (const page of paginateListExecutions({ client: sources.sfn }, { stateMachineArn, statusFilter: 'RUNNING' })) {
+    for await (const page of paginateListExecutions(
+      { client: sources.sfn },
+      { stateMachineArn, statusFilter: 'RUNNING' },
+    )) {
       running += page.executions?.length ?? 0;
     }
   }
@@ -224,7 +228,10 @@ function answersAgree(
   const orderStatus = new Map(orders.map((order) => [order.id, order.status]));
   for (const order of acknowledged.orders) {
     const status = orderStatus.get(order.orderId);
-    check.that(status === order.status, () => `order ${order.orderId} was told ${order.status}, is ${status ?? 'missing'}`);
+    check.that(
+      status === order.status,
+      () => `order ${order.orderId} was told ${order.status}, is ${status ?? 'missing'}`,
+    );
   }
   return check.result();
 }

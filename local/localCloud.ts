@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './config';
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
 import { LocalMetrics } from './metrics';
-import { startOffline } from './offline';
+import { startOffline, type FaultSettings } from './offline';
 import { assertPortFree, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
 import { machinesFromServerlessConfig } from './stepfunctions/machines';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
 import { ExecutionStore } from './stepfunctions/store';
+
+export type { FaultSettings };
 
 export interface LocalCloudOptions {
   /** Start with no data (and keep none when `persist` is false). */
@@ -20,6 +22,11 @@ export interface LocalCloudOptions {
   echo?: boolean;
   /** Each concurrent Lambda call in a worker thread of its own (see startOffline). */
   isolatedLambdas?: boolean;
+  /**
+   * Inject faults into the state-changing functions (a chaos run), e.g. `{ rate: 0.1 }` or
+   * `{ rate: 1, kinds: ['duplicate'], functions: ['billingDeposit'] }`. Off when absent.
+   */
+  faults?: FaultSettings;
   log?: (line: string) => void;
 }
 
@@ -64,9 +71,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     started.push(await startDynamoDbLocal(ports.dynamodb, options.persist === false ? undefined : dynamoDir, echo));
     const tables = await createDeclaredTables(ports.dynamodb, await configPromise);
     log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
-    log('starting serverless-offline (bundling the functions)…');
+    log(
+      `starting serverless-offline (bundling the functions)${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
+    );
     const metrics = new LocalMetrics();
-    started.push(await startOffline(ports, echo, metrics.observeOfflineLine, options.isolatedLambdas));
+    started.push(
+      await startOffline(ports, echo, metrics.observeOfflineLine, {
+        isolatedLambdas: options.isolatedLambdas ?? false,
+        ...(options.faults ? { faults: options.faults } : {}),
+      }),
+    );
     stepFunctions = await startStepFunctionsEndpoint({
       port: ports.stepFunctions,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,

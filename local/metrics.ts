@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
+import { INJECTED_FAULT_MESSAGE } from '../lib/common/faults';
 import type { ExecutionRecord } from './stepfunctions/store';
 
 /**
@@ -54,6 +55,13 @@ export class LocalMetrics {
     registers: [this.registry],
   });
 
+  private readonly injectedFaults = new Counter({
+    name: 'injected_faults_total',
+    help: 'Faults injected into the functions in a chaos run (lib/common/faults.ts), by function and kind',
+    labelNames: ['function', 'kind'],
+    registers: [this.registry],
+  });
+
   /** A closed execution of `<service>-<stage>-<saga>`. */
   observeExecution = (record: ExecutionRecord): void => {
     const saga = record.machineName.split('-').at(-1) ?? record.machineName;
@@ -80,7 +88,22 @@ export class LocalMetrics {
     }
     const start = line.indexOf('{"_aws"');
     if (start >= 0) this.observeEmbeddedMetrics(line.slice(start));
+    else if (line.includes(`"message":"${INJECTED_FAULT_MESSAGE}"`)) this.observeInjectedFault(line);
   };
+
+  /** A fault's log line: `{"message":"Injected fault","function_name":"shop-offline-…","fault":{"kind":…}}`. */
+  private observeInjectedFault(line: string): void {
+    let document: { function_name?: unknown; fault?: { kind?: unknown } };
+    try {
+      document = JSON.parse(line.slice(line.indexOf('{')));
+    } catch {
+      return;
+    }
+    const fn = String(document.function_name ?? '')
+      .split('-')
+      .at(-1);
+    this.injectedFaults.inc({ function: fn ?? '', kind: String(document.fault?.kind ?? '') });
+  }
 
   private observeEmbeddedMetrics(text: string): void {
     let document: Record<string, unknown> & {

@@ -1,6 +1,39 @@
 import { request } from 'node:http';
+import { FAULT_VARIABLES, faultConfigFrom, type FaultKind } from '../lib/common/faults';
 import { LOCAL_STAGE, sdkEnvironment, type LocalCloudPorts } from './config';
 import { startProcess, waitUntil, type Managed } from './process';
+
+/** Faults for a chaos run (lib/common/faults.ts): a fraction of the state-changing invocations fails. */
+export interface FaultSettings {
+  /** The fraction of invocations that get a fault, from 0 to 1. */
+  rate: number;
+  /** Which kinds; all of them when absent. */
+  kinds?: FaultKind[];
+  /** Which functions, by key (`billingWithdraw`); all the state-changing ones when absent. */
+  functions?: string[];
+}
+
+/**
+ * The FAULT_* variables for serverless-offline (serverless/offline-faults.js hands them to the functions).
+ * Only the `faults` option sets them: any the developer's shell has are dropped, so a cloud never runs with
+ * faults by accident.
+ */
+export function faultEnvironment(
+  inherited: NodeJS.ProcessEnv,
+  faults: FaultSettings | undefined,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...inherited };
+  for (const name of FAULT_VARIABLES) delete env[name];
+  if (faults === undefined) return env;
+  const variables = {
+    FAULT_RATE: String(faults.rate),
+    ...(faults.kinds === undefined ? {} : { FAULT_KINDS: faults.kinds.join(',') }),
+    ...(faults.functions === undefined ? {} : { FAULT_FUNCTIONS: faults.functions.join(',') }),
+  };
+  // Refused here rather than by every function at its cold start.
+  faultConfigFrom(variables);
+  return { ...env, ...variables };
+}
 
 function answers(port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -16,7 +49,8 @@ function answers(port: number, path: string): Promise<boolean> {
 
 /**
  * serverless-offline: API Gateway on `ports.http` (no stage prefix) and the Lambda Invoke API on
- * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud.
+ * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud,
+ * and the FAULT_* ones of `options.faults`.
  *
  * Handlers run in serverless-offline's own process by default: each function's bundle is loaded once and
  * serves every call, concurrent ones included. `isolatedLambdas` runs each concurrent call in a worker thread
@@ -28,7 +62,7 @@ export async function startOffline(
   ports: LocalCloudPorts,
   echo: boolean,
   onLine?: (line: string) => void,
-  isolatedLambdas = false,
+  options: { isolatedLambdas?: boolean; faults?: FaultSettings } = {},
 ): Promise<Managed> {
   const managed = startProcess(
     'offline',
@@ -39,7 +73,7 @@ export async function startOffline(
       '--stage',
       LOCAL_STAGE,
       '--noPrependStageInUrl',
-      ...(isolatedLambdas ? [] : ['--useInProcess']),
+      ...(options.isolatedLambdas ? [] : ['--useInProcess']),
       '--httpPort',
       String(ports.http),
       '--lambdaPort',
@@ -48,7 +82,7 @@ export async function startOffline(
     {
       echo,
       ...(onLine ? { onLine } : {}),
-      env: { ...process.env, ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' },
+      env: { ...faultEnvironment(process.env, options.faults), ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' },
     },
   );
   await waitUntil(managed, async () => (await answers(ports.http, '/')) && (await answers(ports.lambda, '/')), 180_000);

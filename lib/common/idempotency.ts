@@ -5,6 +5,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import { dynamoDb } from './aws';
 import { tables } from './config';
 import { fromIdempotencyError } from './errors';
+import { withInjectedFaults } from './faults';
 import { logger } from './observability';
 import { answerFor, HttpResponse, type ServiceCall } from './serviceEvent';
 
@@ -130,7 +131,10 @@ function powertoolsFor(request: Request): PowertoolsMiddleware {
  * repeat 409 (RequestInProgress, transient), the same id with another input 422 (IdempotencyKeyReused).
  * Use it last in the chain, after `serviceEvent()` (and `authenticated()`, `validInput()`), so it keys on
  * the normalized, validated call and stores the handler's plain result.
+ *
+ * In a chaos run of the local cloud (FAULT_RATE set) it also injects faults around the record and the write
+ * (`withInjectedFaults`); otherwise it is the idempotency middleware alone.
  */
 export function idempotent(): MiddlewareObj<ServiceCall> {
-  return guardIdempotency(powertoolsFor);
+  return withInjectedFaults(guardIdempotency(powertoolsFor));
 }

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
+import { COPY_MARK, FAULT_VARIABLES } from '../../lib/common/faults';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
-import { type CfnResource, type PackagedStack, packageStack } from './packageStack';
+import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
  * What `sls package` makes of serverless.yml for the stages that are deployed (LocalStack, dev, prod),
@@ -215,8 +216,15 @@ function tableVariablesReadByCode(): string[] {
 const stacks = new Map<string, PackagedStack>();
 
 beforeAll(async () => {
-  // Packaging bundles every function: the three stages at once take about as long as one.
-  for (const stack of await Promise.all(STAGES.map(packageStack))) stacks.set(stack.stage, stack);
+  // A shell that has fault injection's variables set, to show that no packaged stage takes them.
+  const saved = { ...process.env };
+  Object.assign(process.env, { FAULT_RATE: '1', FAULT_KINDS: 'after', FAULT_FUNCTIONS: 'billingWithdraw' });
+  try {
+    // Packaging bundles every function: the three stages at once take about as long as one.
+    for (const stack of await Promise.all(STAGES.map(packageStack))) stacks.set(stack.stage, stack);
+  } finally {
+    process.env = saved;
+  }
 }, 300_000);
 
 afterAll(() => {
@@ -263,6 +271,28 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     for (const [, fn] of functions()) {
       const names = Object.keys(fn.Properties.Environment.Variables);
       expect(names.filter((name) => name.startsWith('AWS_ENDPOINT_URL'))).toEqual([]);
+    }
+  });
+
+  it('gives no function the fault injection variables, even when the packaging shell has them', () => {
+    for (const [id, fn] of functions()) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect({ [id]: names.filter((name) => (FAULT_VARIABLES as readonly string[]).includes(name)) }).toEqual({
+        [id]: [],
+      });
+    }
+  });
+
+  it('leaves the fault injection code out of every bundle', () => {
+    const bundles = functions().flatMap(([, fn]) => {
+      const zip = basename(fn.Properties.Code.S3Key);
+      return [...zipTexts(readFileSync(join(stack().dir, zip)))].map(([file, text]) => ({ zip, file, text }));
+    });
+    // What is left of it: the state-changing functions keep the entry point, which returns the middleware as is.
+    expect(bundles.filter(({ text }) => text.includes('"withInjectedFaults"')).length).toBeGreaterThan(10);
+    for (const { zip, file, text } of bundles) {
+      const faultCode = [COPY_MARK, ...FAULT_VARIABLES].filter((marker) => text.includes(marker));
+      expect({ zip, file, faultCode }).toEqual({ zip, file, faultCode: [] });
     }
   });
 

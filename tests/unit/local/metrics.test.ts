@@ -70,4 +70,23 @@ describe('Class: LocalMetrics', () => {
     );
     expect(text).toContain('shop_money_moved_total{event="MoneyWithdrawn"} 12.5');
   });
+  it("counts injected faults from the functions' log lines, by function and kind", async () => {
+    const metrics = new LocalMetrics();
+    const line = (kind: string, fn: string) =>
+      JSON.stringify({
+        level: 'WARN',
+        message: 'Injected fault',
+        function_name: `shop-offline-${fn}`,
+        fault: { kind },
+      });
+
+    metrics.observeOfflineLine(line('after', 'billingWithdraw'));
+    metrics.observeOfflineLine(line('after', 'billingWithdraw'));
+    metrics.observeOfflineLine(line('duplicate', 'orderCreate'));
+    metrics.observeOfflineLine('{"level":"INFO","message":"Money moved"}');
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('injected_faults_total{function="billingWithdraw",kind="after"} 2');
+    expect(text).toContain('injected_faults_total{function="orderCreate",kind="duplicate"} 1');
+  });
 });
