@@ -1,7 +1,8 @@
 /**
- * Four tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
+ * Five tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
  * `e2e` drives the console in headless Chromium (/usr/bin/chromium) against a Step Functions endpoint of its own;
- * `deploy` packages the stack for the deployed stages (`sls package`, offline) and checks what would be deployed.
+ * `deploy` packages the stack for the deployed stages (`sls package`, offline) and checks what would be deployed;
+ * `chaos` is a short chaos run (bench/chaosRun.ts) on a cloud of its own whose functions fail on purpose.
  */
 // Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
 const transform = {
@@ -39,6 +40,11 @@ module.exports = {
       ...common,
       displayName: 'deploy',
       testMatch: ['<rootDir>/tests/deploy/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/tests/chaos/**/*.test.ts'],
     },
   ],
 };

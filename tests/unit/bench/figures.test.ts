@@ -1,7 +1,7 @@
-import { summarize } from '../../bench/report';
-import type { LoadResult } from '../../bench/load';
-import { sagaTime } from '../../bench/overhead';
-import { figures, percentile } from '../../bench/stats';
+import { summarize } from '../../../bench/report';
+import type { LoadResult } from '../../../bench/load';
+import { sagaTime } from '../../../bench/overhead';
+import { figures, percentile } from '../../../bench/stats';
 
 describe('benchmark figures', () => {
   it('takes nearest-rank percentiles, so every figure is a latency that was observed', () => {

@@ -1,0 +1,46 @@
+import { runChaos, type ChaosReport } from '../../bench/chaosRun';
+import { FAULT_KINDS } from '../../lib/common/faults';
+
+/**
+ * The short chaos run of `npm test` (`npm run chaos` is the long one): the benchmark's load for 25 s against a
+ * cloud of its own whose state-changing functions fail on purpose in one call out of six, then the
+ * invariants over everything that was written.
+ */
+describe('a short chaos run', () => {
+  let report: ChaosReport;
+
+  beforeAll(async () => {
+    report = await runChaos({
+      users: 4,
+      durationS: 25,
+      faults: { rate: 1 / 6 },
+      drainTimeoutS: 240,
+      portBase: Number(process.env['TEST_PORT_BASE'] ?? 19000) + 60,
+      mix: { ordersPerClient: 10 },
+    });
+  }, 420_000);
+
+  it('injected every kind of fault', () => {
+    for (const kind of FAULT_KINDS) expect(report.injected[kind] ?? 0).toBeGreaterThan(0);
+  });
+
+  it('ran sagas of both kinds to their end, with orders confirmed and rejected', () => {
+    const orders = report.load.acknowledged.orders;
+    expect(report.load.acknowledged.clients.length).toBeGreaterThan(0);
+    expect(orders.filter((order) => order.status === 'CONFIRMED').length).toBeGreaterThan(0);
+    expect(orders.filter((order) => order.status === 'REJECTED').length).toBeGreaterThan(0);
+    expect(report.stillRunning).toBe(0);
+  });
+
+  it('kept every invariant, each checked over the data', () => {
+    for (const invariant of report.invariants) {
+      expect({ name: invariant.name, violations: invariant.violations }).toEqual({
+        name: invariant.name,
+        violations: [],
+      });
+      expect(invariant.checked).toBeGreaterThan(0);
+    }
+    expect(report.invariants.map((invariant) => invariant.name)).toHaveLength(6);
+    expect(report.holds).toBe(true);
+  });
+});
