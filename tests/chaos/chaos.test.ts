@@ -33,14 +33,9 @@ describe('a short chaos run', () => {
   });
 
   it('kept every invariant, each checked over the data', () => {
-    for (const invariant of report.invariants) {
-      expect({ name: invariant.name, violations: invariant.violations }).toEqual({
-        name: invariant.name,
-        violations: [],
-      });
-      expect(invariant.checked).toBeGreaterThan(0);
-    }
-    expect(report.invariants.map((invariant) => invariant.name)).toHaveLength(6);
+    expect(report.invariants.filter((invariant) => !invariant.holds)).toEqual([]);
+    expect(report.invariants).toHaveLength(6);
+    for (const invariant of report.invariants) expect(invariant.checked).toBeGreaterThan(0);
     expect(report.holds).toBe(true);
   });
 });

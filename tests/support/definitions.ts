@@ -37,3 +37,20 @@ export function functionNameOf(resourceArn: string): string {
   if (!match?.[1]) throw new Error(`Not a Lambda function ARN of this stack: ${resourceArn}`);
   return match[1];
 }
+
+/** The longest function timeout serverless.yml sets (the provider's, or a function's own), in seconds. */
+export function declaredFunctionTimeoutSeconds(): number {
+  const files = [
+    join(ROOT, 'serverless.yml'),
+    ...readdirSync(join(ROOT, 'functions')).map((service) => join(ROOT, 'functions', service, 'functions.yml')),
+  ];
+  const timeouts = files.flatMap((file) => {
+    try {
+      return [...readFileSync(file, 'utf8').matchAll(/^\s*timeout:\s*(\d+)\s*$/gm)].map((match) => Number(match[1]));
+    } catch {
+      return [];
+    }
+  });
+  if (timeouts.length === 0) throw new Error('serverless.yml sets no function timeout');
+  return Math.max(...timeouts);
+}

@@ -1,6 +1,11 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
-import { declaredFunctionNames, functionNameOf, loadDefinition } from '../../support/definitions';
+import {
+  declaredFunctionNames,
+  declaredFunctionTimeoutSeconds,
+  functionNameOf,
+  loadDefinition,
+} from '../../support/definitions';
 
 type Handler = (input: any) => unknown;
 
@@ -65,10 +70,25 @@ describe.each(sagas)('State machine: $file', ({ file, pivot }) => {
 
   it('gives every Task a Retry that lets business errors through and retries the rest with jitter', () => {
     for (const [, state] of tasksOf(definition)) {
-      const [business, transient] = state.Retry;
+      const [business, inProgress, transient] = state.Retry;
       expect(business).toEqual({ ErrorEquals: [...BUSINESS_ERROR_NAMES], MaxAttempts: 0 });
+      expect(inProgress.ErrorEquals).toEqual(['RequestInProgress']);
       expect(transient).toMatchObject({ ErrorEquals: ['States.ALL'], JitterStrategy: 'FULL', BackoffRate: 2 });
       expect(transient.MaxAttempts).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('retries RequestInProgress for longer than an idempotency lock can be held (the function timeout)', () => {
+    const functionTimeoutSeconds = declaredFunctionTimeoutSeconds();
+    for (const [, state] of tasksOf(definition)) {
+      const retrier = state.Retry.find((r: any) => r.ErrorEquals.includes('RequestInProgress'));
+      // No jitter: the wait is exactly this, never a lucky run of short delays.
+      expect(retrier.JitterStrategy ?? 'NONE').toBe('NONE');
+      let waited = 0;
+      for (let attempt = 0; attempt < retrier.MaxAttempts; attempt += 1) {
+        waited += Math.min(retrier.IntervalSeconds * retrier.BackoffRate ** attempt, retrier.MaxDelaySeconds);
+      }
+      expect(waited).toBeGreaterThan(2 * functionTimeoutSeconds);
     }
   });
 
@@ -89,7 +109,7 @@ describe.each(sagas)('State machine: $file', ({ file, pivot }) => {
     expect(afterPivot.length).toBeGreaterThan(1);
     for (const state of afterPivot) {
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NeedsAttention' }]);
-      expect(state.Retry[1].MaxAttempts).toBeGreaterThanOrEqual(10);
+      expect(state.Retry.at(-1).MaxAttempts).toBeGreaterThanOrEqual(10);
     }
     expect(definition.States.NeedsAttention).toMatchObject({ Type: 'Fail', Error: 'NeedsAttention' });
   });
