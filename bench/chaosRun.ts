@@ -1,6 +1,7 @@
 import { benchCloud } from './cloud';
 import { drain } from './drain';
-import { checkInvariants, type InvariantResult } from './invariants';
+import { answersAgree } from './answers';
+import { checkDataSet, localCloudSources, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
 import { progressLine } from './progress';
 import type { FaultSettings } from '../local/offline';
@@ -52,13 +53,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       log(`  ${running} saga(s) still running`),
     );
     log('checking the invariants over the whole data set…');
-    const invariants = await checkInvariants({
-      dynamoDb: cloud.dynamoDb,
-      sfn: cloud.sfn,
-      tables: cloud.tables,
-      stateMachineArns: machines,
-      acknowledged: load.acknowledged,
-    });
+    const data = await readDataSet(localCloudSources({ ports: cloud.ports }));
+    const invariants = [...checkDataSet(data), answersAgree(data, load.acknowledged)];
     const injected = await injectedFaults(cloud.ports.stepFunctions);
     return { load, stillRunning, invariants, holds: invariants.every((invariant) => invariant.holds), injected };
   } finally {

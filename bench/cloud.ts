@@ -1,13 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import {
-  defaultPorts,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  LOCAL_STAGE,
-  sdkEnvironment,
-  type LocalCloudPorts,
-} from '../local/config';
+import { defaultPorts, LOCAL_CREDENTIALS, LOCAL_REGION, sdkEnvironment, type LocalCloudPorts } from '../local/config';
 import { startLocalCloud, type LocalCloudOptions } from '../local/localCloud';
 
 /** The local cloud a benchmark runs against: one it started (and stops), or the one `npm start` runs. */
@@ -15,9 +7,6 @@ export interface BenchCloud {
   ports: LocalCloudPorts;
   apiUrl: string;
   sfn: SFNClient;
-  dynamoDb: DynamoDBClient;
-  /** The tables the invariants read, named as serverless.yml's custom.tables names them for the local stage. */
-  tables: { clients: string; billing: string; orders: string; notifications: string };
   stateMachineArn: (machine: 'registrationSaga' | 'orderSaga') => Promise<string>;
   /** What ran: an in-memory cloud of the benchmark's own, or a running one. */
   description: string;
@@ -59,7 +48,6 @@ export async function benchCloud(options: {
     },
   });
   const sfn = new SFNClient(client(ports.stepFunctions));
-  const table = (name: string) => `shop-${LOCAL_STAGE}-${name}`;
   const stateMachineArn = async (machine: string) => {
     const listed = await sfn.send(new ListStateMachinesCommand({}));
     const found = listed.stateMachines?.find((m) => m.name?.endsWith(`-${machine}`));
@@ -71,13 +59,6 @@ export async function benchCloud(options: {
     ports,
     apiUrl: `http://127.0.0.1:${ports.http}`,
     sfn,
-    dynamoDb: new DynamoDBClient(client(ports.dynamodb)),
-    tables: {
-      clients: table('clients'),
-      billing: table('billing'),
-      orders: table('orders'),
-      notifications: table('notifications'),
-    },
     stateMachineArn,
     description: options.reuse
       ? `the running local cloud (npm start, API on ${ports.http})`

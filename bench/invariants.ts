@@ -1,249 +1,476 @@
-import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { LEDGER_PREFIX } from '../lib/billing/billingTable';
 import { newId } from '../lib/common/ids';
-import type { Acknowledgements } from './load';
+import { fromMinorUnits } from '../lib/common/money';
+import {
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  LOCAL_STAGE,
+  defaultPorts,
+  type LocalCloudPorts,
+} from '../local/config';
 
-/** One invariant over the whole data set: whether it holds, over how many items, and the first violations. */
+/**
+ * Invariants over the whole data set of a run (issue 8's `npm run chaos`): whatever faults the functions met,
+ * money is conserved and never negative, every order's money matches its outcome, nothing is left half done,
+ * and every registration and confirmed order is notified once. Read from the tables and the Step Functions
+ * API only, so it works against any running stack: `npm start`'s cloud, a test's, LocalStack or AWS.
+ */
+
 export interface InvariantResult {
   name: string;
   holds: boolean;
+  /** How many items (accounts, ledger entries, orders, …) the invariant looked at. */
   checked: number;
+  /** The first few violations, each a sentence naming the items. */
   violations: string[];
+  /** How many violations there were in all. */
+  violationCount: number;
 }
 
+/** Where the data is: table names as the functions get them, the sagas' ARNs, and optionally the endpoints. */
 export interface InvariantSources {
-  dynamoDb: DynamoDBClient;
-  sfn: SFNClient;
   tables: { clients: string; billing: string; orders: string; notifications: string };
-  stateMachineArns: string[];
-  /** What the clients were told; each answer is checked against the data. */
-  acknowledged?: Acknowledgements;
-  /** Only these clients' data (a test sharing its cloud with others); everything when absent. */
-  clientIds?: ReadonlySet<string>;
+  stateMachineArns: { registration: string; order: string };
+  /** Absent: the SDK's own (AWS_ENDPOINT_URL_DYNAMODB / _SFN, or AWS itself with the usual credentials). */
+  endpoints?: { dynamodb?: string; stepFunctions?: string };
+  region?: string;
+  /** Only these clients' data, e.g. a test's own on a shared cloud; all of it when absent. */
+  clientIds?: Iterable<string>;
 }
 
-interface ClientItem {
-  id: string;
-  status: string;
+/** How many violations each result lists; `violationCount` still counts them all. */
+export const MAX_EXAMPLES = 5;
+
+/** The local cloud's stack (stage `offline`): names as serverless.yml builds them, `shop-<stage>-<name>`. */
+export function localCloudSources(
+  options: { ports?: LocalCloudPorts; stage?: string; clientIds?: Iterable<string> } = {},
+): InvariantSources {
+  const ports = options.ports ?? defaultPorts();
+  const stage = options.stage ?? LOCAL_STAGE;
+  const name = (resource: string) => `shop-${stage}-${resource}`;
+  const machine = (saga: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name(saga)}`;
+  return {
+    tables: {
+      clients: name('clients'),
+      billing: name('billing'),
+      orders: name('orders'),
+      notifications: name('notifications'),
+    },
+    stateMachineArns: { registration: machine('registrationSaga'), order: machine('orderSaga') },
+    endpoints: {
+      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+      stepFunctions: `http://127.0.0.1:${ports.stepFunctions}`,
+    },
+    region: LOCAL_REGION,
+    ...(options.clientIds === undefined ? {} : { clientIds: options.clientIds }),
+  };
 }
-interface AccountItem {
-  pk: string;
-  sk: string;
+
+/** The items the invariants read, as stored (money in minor units). */
+export interface Account {
   clientId: string;
   balanceMinor: number;
+  version: number;
 }
-interface LedgerItem {
-  pk: string;
-  sk: string;
+export interface LedgerEntry {
+  clientId: string;
+  sequence: number;
+  id: string;
   type: 'DEPOSIT' | 'WITHDRAWAL';
   sumMinor: number;
   balanceAfterMinor: number;
   requestId: string;
 }
-interface OrderItem {
+export interface OrderItem {
   id: string;
   clientId: string;
   sumMinor: number;
   status: string;
 }
-interface NotificationItem {
+export interface ClientItem {
+  id: string;
+  status: string;
+}
+export interface NotificationItem {
   id: string;
   type: string;
   clientId: string;
-  data?: { orderId?: string };
+  data: Record<string, unknown>;
+}
+export interface SagaExecution {
+  executionArn: string;
+  saga: 'registration' | 'order';
+  status: string;
 }
 
-/** The order saga's Withdraw step runs with request id `<execution name>/Withdraw`; the order id comes from that name. */
-const WITHDRAW_SUFFIX = '/Withdraw';
-export const orderOfWithdrawal = (requestId: string) =>
-  requestId.endsWith(WITHDRAW_SUFFIX) ? newId('order', requestId.slice(0, -WITHDRAW_SUFFIX.length)) : undefined;
-
-const MAX_EXAMPLES = 5;
-
-/** Collects an invariant's checks: every check counts, the first few failures are kept as examples. */
-class Check {
-  checked = 0;
-  private failures = 0;
-  private readonly examples: string[] = [];
-
-  constructor(private readonly name: string) {}
-
-  that(ok: boolean, violation: () => string): void {
-    this.checked += 1;
-    if (ok) return;
-    this.failures += 1;
-    if (this.examples.length < MAX_EXAMPLES) this.examples.push(violation());
-  }
-
-  result(): InvariantResult {
-    const violations =
-      this.failures > this.examples.length ? [...this.examples, `… ${this.failures} in all`] : this.examples;
-    return { name: this.name, holds: this.failures === 0, checked: this.checked, violations };
-  }
+export interface DataSet {
+  accounts: Account[];
+  ledger: LedgerEntry[];
+  orders: OrderItem[];
+  clients: ClientItem[];
+  notifications: NotificationItem[];
+  executions: SagaExecution[];
 }
 
-async function scan<T>(documents: DynamoDBDocumentClient, table: string): Promise<T[]> {
-  const items: T[] = [];
-  for await (const page of paginateScan({ client: documents }, { TableName: table, ConsistentRead: true })) {
-    items.push(...((page.Items ?? []) as T[]));
-  }
+/** Reads the data set and checks every invariant over it. */
+export async function checkInvariants(sources: InvariantSources): Promise<InvariantResult[]> {
+  return checkDataSet(await readDataSet(sources));
+}
+
+export function checkDataSet(data: DataSet): InvariantResult[] {
+  return [
+    moneyIsConserved,
+    noBalanceIsEverNegative,
+    ordersMatchTheirWithdrawals,
+    nothingIsLeftInFlight,
+    notifiedOnce,
+  ].map((invariant) => invariant(data));
+}
+
+// Reading
+
+function clientsFor(sources: InvariantSources) {
+  const local = (endpoint: string | undefined) =>
+    endpoint === undefined
+      ? {}
+      : {
+          endpoint,
+          credentials: {
+            accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+            secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+          },
+        };
+  const region = sources.region === undefined ? {} : { region: sources.region };
+  return {
+    documents: DynamoDBDocumentClient.from(new DynamoDBClient({ ...region, ...local(sources.endpoints?.dynamodb) })),
+    stepFunctions: new SFNClient({ ...region, ...local(sources.endpoints?.stepFunctions) }),
+  };
+}
+
+async function scanAll(documents: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
   return items;
 }
 
-const money = (minor: number) => (minor / 100).toFixed(2);
-
-/** Reads every client, account, ledger entry, order, notification and execution, and checks the invariants. */
-export async function checkInvariants(sources: InvariantSources): Promise<InvariantResult[]> {
-  const documents = DynamoDBDocumentClient.from(sources.dynamoDb);
-  const mine = (clientId: string) => sources.clientIds === undefined || sources.clientIds.has(clientId);
-  const [clients, billing, orders, notifications] = await Promise.all([
-    scan<ClientItem>(documents, sources.tables.clients),
-    scan<AccountItem | LedgerItem>(documents, sources.tables.billing),
-    scan<OrderItem>(documents, sources.tables.orders),
-    scan<NotificationItem>(documents, sources.tables.notifications),
-  ]);
-  const clientsOfMine = clients.filter((client) => mine(client.id));
-  const accounts = billing.filter((item): item is AccountItem => item.sk === 'ACCOUNT' && mine(item.pk.slice(8)));
-  const entries = billing
-    .filter((item): item is LedgerItem => item.sk.startsWith('TX#') && mine(item.pk.slice(8)))
-    .sort((a, b) => (a.pk === b.pk ? a.sk.localeCompare(b.sk) : a.pk.localeCompare(b.pk)));
-  const ordersOfMine = orders.filter((order) => mine(order.clientId));
-  const notificationsOfMine = notifications.filter((notification) => mine(notification.clientId));
-  const statuses = await executionStatuses(sources);
-
-  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-  const confirmed = ordersOfMine.filter((order) => order.status === 'CONFIRMED');
-  const deposits = entries.filter((entry) => entry.type === 'DEPOSIT');
-  const withdrawals = entries.filter((entry) => entry.type === 'WITHDRAWAL');
-
-  const conservation = new Check('balances + confirmed orders = deposits');
-  const balances = sum(accounts.map((account) => account.balanceMinor));
-  const paid = sum(confirmed.map((order) => order.sumMinor));
-  const deposited = sum(deposits.map((entry) => entry.sumMinor));
-  const withdrawn = sum(withdrawals.map((entry) => entry.sumMinor));
-  conservation.that(
-    balances + paid === deposited,
-    () => `balances ${money(balances)} + confirmed ${money(paid)} ≠ deposits ${money(deposited)}`,
-  );
-  conservation.that(withdrawn === paid, () => `withdrawals ${money(withdrawn)} ≠ confirmed orders ${money(paid)}`);
-
-  const neverNegative = new Check('no balance is ever negative');
-  const replayed = new Map<string, number>();
-  for (const entry of entries) {
-    const before = replayed.get(entry.pk) ?? 0;
-    const after = before + (entry.type === 'DEPOSIT' ? entry.sumMinor : -entry.sumMinor);
-    replayed.set(entry.pk, after);
-    neverNegative.that(
-      after >= 0 && after === entry.balanceAfterMinor,
-      () => `${entry.pk} ${entry.sk}: replayed balance ${money(after)}, entry says ${money(entry.balanceAfterMinor)}`,
-    );
-  }
-  for (const account of accounts) {
-    const expected = replayed.get(account.pk) ?? 0;
-    neverNegative.that(
-      account.balanceMinor >= 0 && account.balanceMinor === expected,
-      () => `${account.pk}: balance ${money(account.balanceMinor)}, its ledger adds up to ${money(expected)}`,
-    );
-  }
-
-  const oneWithdrawal = new Check('each order CONFIRMED with one withdrawal, or REJECTED with none');
-  const withdrawalsOf = new Map<string, LedgerItem[]>();
-  for (const entry of withdrawals) {
-    const orderId = orderOfWithdrawal(entry.requestId) ?? `(no order: ${entry.requestId})`;
-    withdrawalsOf.set(orderId, [...(withdrawalsOf.get(orderId) ?? []), entry]);
-  }
-  const orderIds = new Set(ordersOfMine.map((order) => order.id));
-  for (const order of ordersOfMine) {
-    const taken = withdrawalsOf.get(order.id) ?? [];
-    const ok =
-      (order.status === 'CONFIRMED' && taken.length === 1 && taken[0]!.sumMinor === order.sumMinor) ||
-      (order.status === 'REJECTED' && taken.length === 0);
-    oneWithdrawal.that(ok, () => `order ${order.id} is ${order.status} with ${taken.length} withdrawal(s)`);
-  }
-  for (const [orderId, taken] of withdrawalsOf) {
-    if (!orderIds.has(orderId))
-      oneWithdrawal.that(false, () => `${taken.length} withdrawal(s) for no order (${orderId})`);
-  }
-
-  const settled = new Check('no saga RUNNING, no client or order PENDING');
-  settled.that(statuses.running === 0, () => `${statuses.running} saga(s) RUNNING`);
-  for (const client of clientsOfMine) settled.that(client.status !== 'PENDING', () => `client ${client.id} PENDING`);
-  for (const order of ordersOfMine) settled.that(order.status !== 'PENDING', () => `order ${order.id} PENDING`);
-
-  const notified = new Check('one notification per registered client and per confirmed order');
-  const count = (key: string) => notificationsOfMine.filter((n) => notificationKey(n) === key).length;
-  for (const client of clientsOfMine) {
-    const expected = client.status === 'APPROVED' ? 1 : 0;
-    const found = count(`client:${client.id}`);
-    notified.that(found === expected, () => `client ${client.id} (${client.status}): ${found} notification(s)`);
-  }
-  for (const order of ordersOfMine) {
-    const expected = order.status === 'CONFIRMED' ? 1 : 0;
-    const found = count(`order:${order.id}`);
-    notified.that(found === expected, () => `order ${order.id} (${order.status}): ${found} notification(s)`);
-  }
-
-  const results = [conservation, neverNegative, oneWithdrawal, settled, notified].map((check) => check.result());
-  if (sources.acknowledged) results.push(answersAgree(sources.acknowledged, clientsOfMine, ordersOfMine, deposits));
-  return results;
+async function listExecutions(stepFunctions: SFNClient, stateMachineArn: string, saga: SagaExecution['saga']) {
+  const executions: SagaExecution[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));
+    for (const execution of page.executions ?? []) {
+      executions.push({ executionArn: execution.executionArn!, saga, status: execution.status ?? 'UNKNOWN' });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return executions;
 }
 
-const notificationKey = (notification: NotificationItem) =>
-  notification.type === 'newOrderCreated' ? `order:${notification.data?.orderId}` : `client:${notification.clientId}`;
+/** Whose a running execution is: its input names the client (the sagas' inputs always do). */
+async function clientOfExecution(stepFunctions: SFNClient, executionArn: string): Promise<string | undefined> {
+  const { input } = await stepFunctions.send(new DescribeExecutionCommand({ executionArn }));
+  const clientId = (JSON.parse(input ?? '{}') as { clientId?: unknown }).clientId;
+  return typeof clientId === 'string' ? clientId : undefined;
+}
 
-async function executionStatuses(sources: InvariantSources): Promise<{ running: number }> {
-  let running = 0;
-  for (const stateMachineArn of sources.stateMachineArns) {
-    for await (const page of paginateListExecutions(
-      { client: sources.sfn },
-      { stateMachineArn, statusFilter: 'RUNNING' },
-    )) {
-      running += page.executions?.length ?? 0;
+const ACCOUNT_PREFIX = 'ACCOUNT#';
+
+export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
+  const { documents, stepFunctions } = clientsFor(sources);
+  const [billing, orders, clients, notifications, registrations, orderSagas] = await Promise.all([
+    scanAll(documents, sources.tables.billing),
+    scanAll(documents, sources.tables.orders),
+    scanAll(documents, sources.tables.clients),
+    scanAll(documents, sources.tables.notifications),
+    listExecutions(stepFunctions, sources.stateMachineArns.registration, 'registration'),
+    listExecutions(stepFunctions, sources.stateMachineArns.order, 'order'),
+  ]);
+  const wanted = sources.clientIds === undefined ? undefined : new Set(sources.clientIds);
+  const mine = (clientId: unknown) => wanted === undefined || (typeof clientId === 'string' && wanted.has(clientId));
+
+  const ofAccount = billing.filter((item) => String(item['pk']).startsWith(ACCOUNT_PREFIX));
+  const clientIdOf = (item: Record<string, unknown>) => String(item['pk']).slice(ACCOUNT_PREFIX.length);
+  const executions = [...registrations, ...orderSagas];
+  // With a filter, only running executions are asked whose they are (one call each): nothing else is checked.
+  const owners = new Map(
+    await Promise.all(
+      executions
+        .filter((execution) => execution.status === 'RUNNING' && wanted !== undefined)
+        .map(
+          async (execution) =>
+            [execution.executionArn, await clientOfExecution(stepFunctions, execution.executionArn)] as const,
+        ),
+    ),
+  );
+
+  return {
+    accounts: ofAccount
+      .filter((item) => item['sk'] === 'ACCOUNT' && mine(clientIdOf(item)))
+      .map((item) => ({
+        clientId: clientIdOf(item),
+        balanceMinor: Number(item['balanceMinor']),
+        version: Number(item['version']),
+      })),
+    ledger: ofAccount
+      .filter((item) => String(item['sk']).startsWith(LEDGER_PREFIX) && mine(clientIdOf(item)))
+      .map((item) => ({
+        clientId: clientIdOf(item),
+        sequence: Number(String(item['sk']).slice(LEDGER_PREFIX.length)),
+        id: String(item['id']),
+        type: item['type'] as LedgerEntry['type'],
+        sumMinor: Number(item['sumMinor']),
+        balanceAfterMinor: Number(item['balanceAfterMinor']),
+        requestId: String(item['requestId']),
+      })),
+    orders: orders
+      .filter((item) => mine(item['clientId']))
+      .map((item) => ({
+        id: String(item['id']),
+        clientId: String(item['clientId']),
+        sumMinor: Number(item['sumMinor']),
+        status: String(item['status']),
+      })),
+    clients: clients
+      .filter((item) => mine(item['id']))
+      .map((item) => ({ id: String(item['id']), status: String(item['status']) })),
+    notifications: notifications
+      .filter((item) => mine(item['clientId']))
+      .map((item) => ({
+        id: String(item['id']),
+        type: String(item['type']),
+        clientId: String(item['clientId']),
+        data: (item['data'] ?? {}) as Record<string, unknown>,
+      })),
+    executions: executions.filter((execution) => wanted === undefined || mine(owners.get(execution.executionArn))),
+  };
+}
+
+// Checking
+
+function result(name: string, checked: number, violations: string[]): InvariantResult {
+  return {
+    name,
+    holds: violations.length === 0,
+    checked,
+    violations: violations.slice(0, MAX_EXAMPLES),
+    violationCount: violations.length,
+  };
+}
+
+const money = (minor: number) => fromMinorUnits(minor).toFixed(2);
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const signed = (entry: LedgerEntry) => (entry.type === 'DEPOSIT' ? entry.sumMinor : -entry.sumMinor);
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}
+
+export const INVARIANT_NAMES = {
+  money: 'money is conserved: balances + confirmed orders = deposits, withdrawals = confirmed orders',
+  balances: 'no balance is ever negative, and each ledger replays to its balance',
+  orders: 'each order is CONFIRMED with one withdrawal or REJECTED with none; no withdrawal without an order',
+  inFlight: 'nothing is left in flight: no saga RUNNING, no client or order PENDING',
+  notifications: 'one notification per registered client and per confirmed order, none for the rejected',
+} as const;
+
+/** 1. What came in is either still on an account or paid for a confirmed order. */
+function moneyIsConserved(data: DataSet): InvariantResult {
+  const deposits = sum(data.ledger.filter((entry) => entry.type === 'DEPOSIT').map((entry) => entry.sumMinor));
+  const withdrawals = sum(data.ledger.filter((entry) => entry.type === 'WITHDRAWAL').map((entry) => entry.sumMinor));
+  const balances = sum(data.accounts.map((account) => account.balanceMinor));
+  const confirmed = sum(data.orders.filter((order) => order.status === 'CONFIRMED').map((order) => order.sumMinor));
+  const violations: string[] = [];
+  if (balances + confirmed !== deposits) {
+    violations.push(
+      `balances ${money(balances)} + confirmed orders ${money(confirmed)} = ${money(balances + confirmed)}, but deposits are ${money(deposits)}`,
+    );
+  }
+  if (withdrawals !== confirmed) {
+    violations.push(`withdrawals are ${money(withdrawals)}, confirmed orders ${money(confirmed)}`);
+  }
+  return result(INVARIANT_NAMES.money, data.accounts.length + data.ledger.length + data.orders.length, violations);
+}
+
+/** 2. Replaying each account's ledger in sequence never goes below zero and ends at the account's balance. */
+function noBalanceIsEverNegative(data: DataSet): InvariantResult {
+  const violations: string[] = [];
+  const entriesOf = groupBy(data.ledger, (entry) => entry.clientId);
+  for (const account of data.accounts) {
+    const entries = [...(entriesOf.get(account.clientId) ?? [])].sort((a, b) => a.sequence - b.sequence);
+    entriesOf.delete(account.clientId);
+    if (account.balanceMinor < 0)
+      violations.push(`account ${account.clientId} has a balance of ${money(account.balanceMinor)}`);
+    let replayed = 0;
+    entries.forEach((entry, index) => {
+      replayed += signed(entry);
+      const at = `account ${account.clientId}, entry ${entry.sequence}`;
+      if (entry.sequence !== index + 1) violations.push(`${at}: expected sequence ${index + 1}`);
+      if (replayed < 0) violations.push(`${at}: the replayed balance goes negative (${money(replayed)})`);
+      if (entry.balanceAfterMinor < 0) violations.push(`${at}: balanceAfter is ${money(entry.balanceAfterMinor)}`);
+      if (entry.balanceAfterMinor !== replayed) {
+        violations.push(
+          `${at}: balanceAfter is ${money(entry.balanceAfterMinor)}, the replay gives ${money(replayed)}`,
+        );
+      }
+    });
+    if (replayed !== account.balanceMinor) {
+      violations.push(
+        `account ${account.clientId}: balance ${money(account.balanceMinor)}, its ledger gives ${money(replayed)}`,
+      );
+    }
+    if (account.version !== entries.length) {
+      violations.push(`account ${account.clientId}: version ${account.version}, ${entries.length} ledger entries`);
     }
   }
-  return { running };
+  for (const [clientId, entries] of entriesOf) {
+    violations.push(`${entries.length} ledger entries of ${clientId}, which has no account`);
+  }
+  return result(INVARIANT_NAMES.balances, data.accounts.length + data.ledger.length, violations);
 }
 
-/** Every answer a client got is what the data says: nothing acknowledged was lost, nothing told was untrue. */
-function answersAgree(
-  acknowledged: Acknowledgements,
-  clients: ClientItem[],
-  orders: OrderItem[],
-  deposits: LedgerItem[],
-): InvariantResult {
-  const check = new Check('every answer a client got agrees with the data');
-  const clientStatus = new Map(clients.map((client) => [client.id, client.status]));
-  for (const clientId of acknowledged.clients) {
-    const status = clientStatus.get(clientId);
-    check.that(status === 'APPROVED', () => `client ${clientId} was told "registered", is ${status ?? 'missing'}`);
-  }
-  const depositIds = new Set(deposits.map((entry) => entry.requestId));
-  for (const deposit of acknowledged.deposits) {
-    check.that(
-      depositIds.has(`api:${deposit.clientId}:${deposit.idempotencyKey}`),
-      () => `deposit ${deposit.idempotencyKey} of client ${deposit.clientId} was acknowledged, is not in the ledger`,
-    );
-  }
-  const orderStatus = new Map(orders.map((order) => [order.id, order.status]));
-  for (const order of acknowledged.orders) {
-    const status = orderStatus.get(order.orderId);
-    check.that(
-      status === order.status,
-      () => `order ${order.orderId} was told ${order.status}, is ${status ?? 'missing'}`,
-    );
-  }
-  return check.result();
+/**
+ * The order a withdrawal paid for. The order saga's Withdraw step moves the money under the request id
+ * `<execution name>/Withdraw`, and the order's id is derived from the same execution name (lib/sagas/orderSaga.ts).
+ */
+export function orderIdOfWithdrawal(requestId: string): string | undefined {
+  const executionName = /^(.+)\/Withdraw$/.exec(requestId)?.[1];
+  return executionName === undefined ? undefined : newId('order', executionName);
 }
 
-/** The invariants as printed lines: ✓ or ✗, the count checked, and any violations below. */
+/** 3. An order's money matches its outcome, and money leaves an account only for an order. */
+function ordersMatchTheirWithdrawals(data: DataSet): InvariantResult {
+  const violations: string[] = [];
+  const withdrawals = data.ledger.filter((entry) => entry.type === 'WITHDRAWAL');
+  const byOrder = groupBy(withdrawals, (entry) => orderIdOfWithdrawal(entry.requestId));
+  const orders = new Map(data.orders.map((order) => [order.id, order]));
+  for (const entry of withdrawals) {
+    const orderId = orderIdOfWithdrawal(entry.requestId);
+    if (orderId === undefined || !orders.has(orderId)) {
+      violations.push(
+        `withdrawal ${entry.id} of ${money(entry.sumMinor)} from ${entry.clientId} (request ${entry.requestId}) belongs to no order`,
+      );
+    }
+  }
+  for (const order of data.orders) {
+    const paid = byOrder.get(order.id) ?? [];
+    const what = `order ${order.id} of ${order.clientId}`;
+    if (order.status === 'CONFIRMED' && paid.length !== 1) {
+      violations.push(`${what} is CONFIRMED with ${paid.length} withdrawals`);
+    }
+    if (order.status === 'REJECTED' && paid.length !== 0) {
+      violations.push(`${what} is REJECTED, yet ${paid.length} withdrawal(s) paid for it`);
+    }
+    for (const entry of paid) {
+      if (entry.sumMinor !== order.sumMinor || entry.clientId !== order.clientId) {
+        violations.push(
+          `${what} is for ${money(order.sumMinor)}, its withdrawal ${entry.id} took ${money(entry.sumMinor)} from ${entry.clientId}`,
+        );
+      }
+    }
+  }
+  return result(INVARIANT_NAMES.orders, data.orders.length + withdrawals.length, violations);
+}
+
+/** 4. After the run has drained, every saga has ended and every record has reached a final status. */
+function nothingIsLeftInFlight(data: DataSet): InvariantResult {
+  const violations = [
+    ...data.executions
+      .filter((execution) => execution.status === 'RUNNING')
+      .map((execution) => `${execution.saga} saga ${execution.executionArn.split(':').at(-1)} is still RUNNING`),
+    ...data.clients.filter((client) => client.status === 'PENDING').map((client) => `client ${client.id} is PENDING`),
+    ...data.orders
+      .filter((order) => order.status === 'PENDING')
+      .map((order) => `order ${order.id} of ${order.clientId} is PENDING`),
+  ];
+  return result(
+    INVARIANT_NAMES.inFlight,
+    data.executions.length + data.clients.length + data.orders.length,
+    violations,
+  );
+}
+
+/** 5. A notification records what it is about: `newClientCreated` its client, `newOrderCreated` the order in its data. */
+function notifiedOnce(data: DataSet): InvariantResult {
+  const violations: string[] = [];
+  const welcomes = groupBy(
+    data.notifications.filter((notification) => notification.type === 'newClientCreated'),
+    (notification) => notification.clientId,
+  );
+  const orderNotices = groupBy(
+    data.notifications.filter((notification) => notification.type === 'newOrderCreated'),
+    (notification) => {
+      const orderId = notification.data['orderId'];
+      return typeof orderId === 'string' ? orderId : undefined;
+    },
+  );
+  for (const client of data.clients) {
+    const count = welcomes.get(client.id)?.length ?? 0;
+    welcomes.delete(client.id);
+    const expected = client.status === 'APPROVED' ? 1 : 0;
+    if (count !== expected)
+      violations.push(`client ${client.id} is ${client.status} and has ${count} welcome notification(s)`);
+  }
+  for (const order of data.orders) {
+    const count = orderNotices.get(order.id)?.length ?? 0;
+    orderNotices.delete(order.id);
+    const expected = order.status === 'CONFIRMED' ? 1 : 0;
+    if (count !== expected) violations.push(`order ${order.id} is ${order.status} and has ${count} notification(s)`);
+  }
+  for (const [clientId, notices] of welcomes)
+    violations.push(`${notices.length} welcome notification(s) for unknown client ${clientId}`);
+  for (const [orderId, notices] of orderNotices)
+    violations.push(`${notices.length} notification(s) for unknown order ${orderId}`);
+  return result(
+    INVARIANT_NAMES.notifications,
+    data.clients.length + data.orders.length + data.notifications.length,
+    violations,
+  );
+}
+
+// Showing
+
+/** The results as a small text table, each failing invariant followed by its first violations. */
 export function formatInvariants(results: InvariantResult[]): string {
-  return results
-    .map((result) =>
-      [
-        `${result.holds ? '✓' : '✗'} ${result.name.padEnd(64)} ${String(result.checked).padStart(7)} checked`,
-        ...result.violations.map((violation) => `    ${violation}`),
-      ].join('\n'),
-    )
-    .join('\n');
+  const rows = results.map((item, index) => ({
+    holds: item.holds ? 'holds' : 'FAILS',
+    checked: String(item.checked),
+    violations: String(item.violationCount),
+    name: `${index + 1}. ${item.name}`,
+  }));
+  const width = (column: 'holds' | 'checked' | 'violations', title: string) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length));
+  const widths = {
+    holds: width('holds', 'result'),
+    checked: width('checked', 'checked'),
+    violations: width('violations', 'violations'),
+  };
+  const line = (holds: string, checked: string, violations: string, name: string) =>
+    `${holds.padEnd(widths.holds)}  ${checked.padStart(widths.checked)}  ${violations.padStart(widths.violations)}  ${name}`;
+  const lines = [line('result', 'checked', 'violations', 'invariant')];
+  rows.forEach((row, index) => {
+    lines.push(line(row.holds, row.checked, row.violations, row.name));
+    const item = results[index]!;
+    for (const violation of item.violations) lines.push(`${' '.repeat(widths.holds + 2)}- ${violation}`);
+    if (item.violationCount > item.violations.length) {
+      lines.push(`${' '.repeat(widths.holds + 2)}- … and ${item.violationCount - item.violations.length} more`);
+    }
+  });
+  return lines.join('\n');
 }

@@ -159,7 +159,7 @@ function crash(fault: Fault, message: string): never {
 
 async function hangUntilDeadline(
   request: FaultRequest,
-  fault: Fault & { kind: 'timeout' },
+  fault: Extract<Fault, { kind: 'timeout' }>,
   sleep: (ms: number) => Promise<void>,
 ) {
   const hangMs = Math.max(0, request.context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS);
@@ -171,7 +171,12 @@ async function hangUntilDeadline(
 /** Delivers the request's event once more, marked as a copy. Its outcome is logged, never the caller's concern. */
 async function deliverCopy(request: FaultRequest): Promise<void> {
   try {
-    const [{ InvokeCommand }, { lambda }] = await Promise.all([import('@aws-sdk/client-lambda'), import('./lambda')]);
+    // Imported here, so that bundles built without fault injection do not contain the Lambda client.
+    const [{ InvokeCommand }, { lambda }, { thrownErrorName }] = await Promise.all([
+      import('@aws-sdk/client-lambda'),
+      import('./lambda'),
+      import('./invoke'),
+    ]);
     const clientContext = { custom: { [COPY_MARK]: request.event.requestId } };
     const response = await lambda.send(
       new InvokeCommand({
@@ -180,11 +185,18 @@ async function deliverCopy(request: FaultRequest): Promise<void> {
         ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64'),
       }),
     );
-    const answer = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
-    logger.info('Duplicate delivery answered', {
-      duplicateFailed: response.FunctionError !== undefined,
-      duplicateAnswer: answer.slice(0, 300),
-    });
+    // Its outcome, not its answer (which may hold personal data): `HTTP 409`, `InjectedFault`, `answered`.
+    const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+    const answer = ((text === '' ? null : JSON.parse(text)) ?? {}) as Parameters<typeof thrownErrorName>[0] & {
+      statusCode?: unknown;
+    };
+    const outcome =
+      response.FunctionError !== undefined
+        ? thrownErrorName(answer)
+        : typeof answer.statusCode === 'number'
+          ? `HTTP ${answer.statusCode}`
+          : 'answered';
+    logger.info('Duplicate delivery answered', { duplicateOutcome: outcome });
   } catch (error) {
     logger.warn('Duplicate delivery could not be made', { error: error as Error });
   }

@@ -252,6 +252,34 @@ describe('Function: withInjectedFaults, the four kinds', () => {
     expect(decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload)).toEqual(direct);
   });
 
+  it("logs how the copy fared (its error's name, or its HTTP status), not its answer", async () => {
+    // The SDK wraps payloads in a blob adapter; the code only decodes its bytes.
+    const answer = (payload: unknown, functionError?: string) => ({
+      StatusCode: 200,
+      ...(functionError === undefined ? {} : { FunctionError: functionError }),
+      Payload: new TextEncoder().encode(JSON.stringify(payload)) as never,
+    });
+    lambda.reset();
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce(answer({ errorType: 'Error', trace: ['RequestInProgress: still running', '  at x'] }, 'Unhandled'))
+      .resolvesOnce(answer({ statusCode: 409, body: '{"error":"…"}' }))
+      .resolvesOnce(answer(null));
+    const { handler } = faultyHandler({ kinds: ['duplicate'] }, { random: () => 0 });
+
+    const { logs } = await captureLogs(async () => {
+      await handler(direct, lambdaContext);
+      await handler(withRequestId('r8'), lambdaContext);
+      await handler({ ...direct, requestId: 'exec-2/Confirm' }, lambdaContext);
+    });
+
+    const outcomes = logs
+      .split('\n')
+      .filter((line) => line.includes('"Duplicate delivery answered"'))
+      .map((line) => JSON.parse(line).duplicateOutcome);
+    expect(outcomes).toEqual(['RequestInProgress', 'HTTP 409', 'answered']);
+  });
+
   it('never faults a marked copy: it is delivered as it is', async () => {
     const { handler, runs } = faultyHandler({ kinds: ['before'] });
     const asCopy = contextOf({
