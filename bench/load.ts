@@ -20,7 +20,10 @@ export interface LoadOptions {
   durationS: number;
   /** Orders a client places before its virtual user registers a new client. */
   ordersPerClient: number;
-  /** The share of orders for more than the client's balance (rejected by the saga: not an error). */
+  /**
+   * The share of orders for more than the client's balance (rejected by the saga: not an error), spread
+   * evenly over each client's orders (at 0.2, its 3rd, 8th, 13th, …), so every run has some.
+   */
   unaffordableShare: number;
   /** What each new client deposits, in whole currency units. */
   depositSum: number;
@@ -96,6 +99,11 @@ class CallFailed extends Error {
 }
 
 const RETRY_BASE_MS = 50;
+
+/** Whether a client's order number `placed` (from 0) is one it cannot afford: `share` of them, evenly spread. */
+export function isUnaffordable(placed: number, share: number): boolean {
+  return Math.floor((placed + 1) * share + 0.5) > Math.floor(placed * share + 0.5);
+}
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const dispatcher = new Agent({
@@ -241,7 +249,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
         let balance = options.depositSum;
         for (let placed = 0; placed < options.ordersPerClient && Date.now() < deadline; placed += 1) {
-          const unaffordable = Math.random() < options.unaffordableShare;
+          const unaffordable = isUnaffordable(placed, options.unaffordableShare);
           const sum = unaffordable ? balance + 1 + Math.floor(Math.random() * 100) : 1 + Math.floor(Math.random() * 20);
           const answer = await saga('order', '/api/order/create_order', { sum }, [200, 402], session);
           const orderId = String(answer.body['orderId']);

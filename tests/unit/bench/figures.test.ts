@@ -1,5 +1,5 @@
 import { summarize } from '../../../bench/report';
-import type { LoadResult } from '../../../bench/load';
+import { isUnaffordable, type LoadResult } from '../../../bench/load';
 import { sagaTime } from '../../../bench/overhead';
 import { figures, percentile } from '../../../bench/stats';
 
@@ -66,5 +66,20 @@ describe('orchestration overhead', () => {
       ] as const
     ).map(([type, ms], i) => ({ id: i + 1, type, timestamp: at(ms) }));
     expect(sagaTime({ startDate: at(0), stopDate: at(110) }, events)).toEqual({ sagaMs: 110, taskMs: 80 });
+  });
+});
+
+describe('the order mix', () => {
+  it('makes the given share of a client’s orders unaffordable, evenly spread and early enough', () => {
+    const pattern = (share: number, n: number) =>
+      Array.from({ length: n }, (_, placed) => isUnaffordable(placed, share));
+    expect(
+      pattern(0.2, 10)
+        .map((u, i) => (u ? i : -1))
+        .filter((i) => i >= 0),
+    ).toEqual([2, 7]);
+    expect(pattern(0.5, 4).filter(Boolean)).toHaveLength(2);
+    expect(pattern(0, 20).some(Boolean)).toBe(false);
+    expect(pattern(1, 5).every(Boolean)).toBe(true);
   });
 });
