@@ -57,9 +57,9 @@ const ALLOWED: Record<string, string[]> = {
   notificationLast: read('NotificationsTable', 'byClient', 'byTime'),
   notificationsOfClient: read('NotificationsTable', 'byClient', 'byTime'),
   apiNotifications: read('NotificationsTable', 'byClient', 'byTime'),
-  registerClient: [start('registrationSaga'), describeExecutions('registrationSaga'), IDEMPOTENCY],
+  registerClient: [start('registrationSaga'), describeExecutions('registrationSaga')],
   registrationStatus: [describeExecutions('registrationSaga')],
-  createOrder: [start('orderSaga'), describeExecutions('orderSaga'), IDEMPOTENCY],
+  createOrder: [start('orderSaga'), describeExecutions('orderSaga')],
   orderStatus: [describeExecutions('orderSaga')],
 };
 
