@@ -5,7 +5,7 @@ import { benchCloud, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
 import { DEFAULT_LOAD, runLoad } from './load';
 import { orchestrationOverhead } from './overhead';
-import { progressLine, signUpClients } from './progress';
+import { progressLine } from './progress';
 import { machine, markdownRow, printResults, summarize, TARGET, type BenchResults } from './report';
 
 /**
@@ -63,10 +63,7 @@ async function main(): Promise<void> {
     const measured = await load(durationS, 'measured');
     process.stdout.write('\n');
     log('reading the executions’ histories…');
-    const [registrationArn, orderArn] = await Promise.all([
-      cloud.stateMachineArn('registrationSaga'),
-      cloud.stateMachineArn('orderSaga'),
-    ]);
+    const { registration: registrationArn, order: orderArn } = cloud.sources.stateMachineArns;
     const orchestration = {
       registration: await orchestrationOverhead(cloud.sfn, registrationArn, measured.startedAt),
       order: await orchestrationOverhead(cloud.sfn, orderArn, measured.startedAt),
@@ -74,12 +71,7 @@ async function main(): Promise<void> {
     let idempotency: IdempotencyCost | undefined;
     if (!values['no-paired']) {
       log('paired run: the idempotency middleware’s cost per call…');
-      const [recorded, unkeyed, replayed] = await Promise.all([0, 1, 2].map(() => signUpClients(cloud.apiUrl, 4)));
-      idempotency = await idempotencyCost(cloud.apiUrl, {
-        recorded: recorded!,
-        unkeyed: unkeyed!,
-        replayed: replayed!,
-      });
+      idempotency = await idempotencyCost(cloud.apiUrl);
     }
     const summary = summarize(measured);
     const date = new Date().toISOString();

@@ -1,7 +1,7 @@
 import { benchCloud } from './cloud';
 import { drain } from './drain';
 import { answersAgree } from './answers';
-import { checkDataSet, localCloudSources, readDataSet, type InvariantResult } from './invariants';
+import { checkDataSet, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
 import { progressLine } from './progress';
 import type { FaultSettings } from '../local/offline';
@@ -47,13 +47,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(options.progress ? { onProgress: progressLine('chaos') } : {}),
     });
     if (options.progress && process.stdout.isTTY) process.stdout.write('\n');
-    const machines = await Promise.all([cloud.stateMachineArn('registrationSaga'), cloud.stateMachineArn('orderSaga')]);
+    const machines = Object.values(cloud.sources.stateMachineArns);
     log('draining: waiting for every saga to finish…');
     const stillRunning = await drain(cloud.sfn, machines, options.drainTimeoutS * 1000, (running) =>
       log(`  ${running} saga(s) still running`),
     );
     log('checking the invariants over the whole data set…');
-    const data = await readDataSet(localCloudSources({ ports: cloud.ports }));
+    const data = await readDataSet(cloud.sources);
     const invariants = [...checkDataSet(data), answersAgree(data, load.acknowledged)];
     const injected = await injectedFaults(cloud.ports.stepFunctions);
     return { load, stillRunning, invariants, holds: invariants.every((invariant) => invariant.holds), injected };

@@ -1,13 +1,15 @@
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { defaultPorts, LOCAL_CREDENTIALS, LOCAL_REGION, sdkEnvironment, type LocalCloudPorts } from '../local/config';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { defaultPorts, sdkEnvironment, type LocalCloudPorts } from '../local/config';
 import { startLocalCloud, type LocalCloudOptions } from '../local/localCloud';
+import { localCloudSources, type InvariantSources } from './invariants';
 
 /** The local cloud a benchmark runs against: one it started (and stops), or the one `npm start` runs. */
 export interface BenchCloud {
   ports: LocalCloudPorts;
   apiUrl: string;
   sfn: SFNClient;
-  stateMachineArn: (machine: 'registrationSaga' | 'orderSaga') => Promise<string>;
+  /** Its tables and sagas' ARNs, as serverless.yml names them for the local stage. */
+  sources: InvariantSources;
   /** What ran: an in-memory cloud of the benchmark's own, or a running one. */
   description: string;
   stop: () => Promise<void>;
@@ -39,27 +41,12 @@ export async function benchCloud(options: {
     stop = cloud.stop;
   }
   Object.assign(process.env, sdkEnvironment(ports));
-  const client = (port: number) => ({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: LOCAL_REGION,
-    credentials: {
-      accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    },
-  });
-  const sfn = new SFNClient(client(ports.stepFunctions));
-  const stateMachineArn = async (machine: string) => {
-    const listed = await sfn.send(new ListStateMachinesCommand({}));
-    const found = listed.stateMachines?.find((m) => m.name?.endsWith(`-${machine}`));
-    if (found?.stateMachineArn === undefined)
-      throw new Error(`no state machine named *-${machine} at ${ports.stepFunctions}`);
-    return found.stateMachineArn;
-  };
   return {
     ports,
     apiUrl: `http://127.0.0.1:${ports.http}`,
-    sfn,
-    stateMachineArn,
+    // Endpoint, region and credentials come from the environment just set.
+    sfn: new SFNClient({}),
+    sources: localCloudSources({ ports }),
     description: options.reuse
       ? `the running local cloud (npm start, API on ${ports.http})`
       : 'a fresh in-memory local cloud of its own',

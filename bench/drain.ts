@@ -1,18 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { paginateListExecutions, type SFNClient } from '@aws-sdk/client-sfn';
 
 /** How many executions of these machines are RUNNING. */
 export async function runningExecutions(sfn: SFNClient, stateMachineArns: string[]): Promise<number> {
   let running = 0;
   for (const stateMachineArn of stateMachineArns) {
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(
-        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken, maxResults: 1000 }),
-      );
+    for await (const page of paginateListExecutions({ client: sfn }, { stateMachineArn, statusFilter: 'RUNNING' })) {
       running += page.executions?.length ?? 0;
-      nextToken = page.nextToken;
-    } while (nextToken !== undefined);
+    }
   }
   return running;
 }

@@ -56,15 +56,47 @@ async function slice(baseUrl: string, cookies: string[], variant: Variant, secon
   return result;
 }
 
+/** Registers and signs in `count` clients through the public API; their session cookies. */
+async function signUpClients(apiUrl: string, count: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const suffix = randomUUID().slice(0, 12);
+      const login = `paired_${suffix}`;
+      const password = `paired password ${suffix}`;
+      const post = (path: string, body: unknown) =>
+        fetch(`${apiUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const registered = await post('/api/client/register_client', {
+        login,
+        password,
+        firstName: 'Paired',
+        lastName: 'Run',
+        email: `${login}@example.com`,
+      });
+      if (registered.status !== 200) throw new Error(`paired run: registration answered ${registered.status}`);
+      const signedIn = await post('/api/auth/login', { login, password });
+      const cookie = /session=[^;]+/.exec(signedIn.headers.get('set-cookie') ?? '')?.[0];
+      if (cookie === undefined) throw new Error(`paired run: login answered ${signedIn.status}`);
+      return cookie;
+    }),
+  );
+}
+
 /**
  * A paired run: the three variants take turns in short slices (so a drift of the machine hits them alike),
- * each on its own clients' accounts, and the slices of a variant are pooled.
+ * each on the accounts of its own newly signed-up clients, and the slices of a variant are pooled.
  */
 export async function idempotencyCost(
   baseUrl: string,
-  cookies: Record<Variant, string[]>,
   options = { rounds: 3, sliceSeconds: 3, connections: 4 },
 ): Promise<IdempotencyCost> {
+  const [forRecorded, forUnkeyed, forReplayed] = await Promise.all(
+    [0, 1, 2].map(() => signUpClients(baseUrl, options.connections)),
+  );
+  const cookies: Record<Variant, string[]> = { recorded: forRecorded!, unkeyed: forUnkeyed!, replayed: forReplayed! };
   const slices: Record<Variant, autocannon.Result[]> = { recorded: [], unkeyed: [], replayed: [] };
   for (let round = 0; round < options.rounds; round += 1) {
     for (const variant of ['recorded', 'unkeyed', 'replayed'] as const) {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, paginateListExecutions, SFNClient } from '@aws-sdk/client-sfn';
 import { LEDGER_PREFIX } from '../lib/billing/billingTable';
 import { newId } from '../lib/common/ids';
 import { fromMinorUnits } from '../lib/common/money';
@@ -153,27 +153,19 @@ function clientsFor(sources: InvariantSources) {
 
 async function scanAll(documents: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
+  for await (const page of paginateScan({ client: documents }, { TableName: table, ConsistentRead: true })) {
     items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  }
   return items;
 }
 
 async function listExecutions(stepFunctions: SFNClient, stateMachineArn: string, saga: SagaExecution['saga']) {
   const executions: SagaExecution[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await stepFunctions.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));
+  for await (const page of paginateListExecutions({ client: stepFunctions }, { stateMachineArn })) {
     for (const execution of page.executions ?? []) {
       executions.push({ executionArn: execution.executionArn!, saga, status: execution.status ?? 'UNKNOWN' });
     }
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  }
   return executions;
 }
 

@@ -1,6 +1,6 @@
 import {
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
+  paginateGetExecutionHistory,
+  paginateListExecutions,
   type ExecutionListItem,
   type HistoryEvent,
   type SFNClient,
@@ -47,23 +47,17 @@ export function sagaTime(execution: { startDate: Date; stopDate: Date }, events:
 
 async function closedSince(sfn: SFNClient, stateMachineArn: string, since: number): Promise<ExecutionListItem[]> {
   const found: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 1000 }));
+  for await (const page of paginateListExecutions({ client: sfn }, { stateMachineArn })) {
     found.push(...(page.executions ?? []).filter((e) => e.startDate!.getTime() >= since && e.stopDate !== undefined));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  }
   return found;
 }
 
 async function historyOf(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+  for await (const page of paginateGetExecutionHistory({ client: sfn }, { executionArn })) {
     events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  }
   return events;
 }
 
