@@ -1,18 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient } from '../common/aws';
 import { tables } from '../common/config';
 import { AlreadyExists, NotFound } from '../common/errors';
 import { fromMinorUnits } from '../common/money';
+import { queryAll } from '../common/queryAll';
 import type { AccountBalance, TransactionList } from './billing';
-import {
-  billingKey,
-  LEDGER_PREFIX,
-  rawString,
-  type AccountRecord,
-  type BillingKey,
-  type LedgerEntryRecord,
-} from './billingTable';
+import { billingKey, LEDGER_PREFIX, type AccountRecord, type LedgerEntryRecord } from './billingTable';
 import { moveMoney, readAccountState, requestIdOrNew } from './moneyMoves';
 
 /**
@@ -41,7 +36,8 @@ export async function createAccount(clientId: string, requestId?: string): Promi
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const creator = error.Item === undefined ? undefined : rawString(error.Item, 'createdByRequestId');
+    // The document client does not unmarshall an error's item.
+    const creator = error.Item === undefined ? undefined : unmarshall(error.Item)['createdByRequestId'];
     if (requestId === undefined || creator !== requestId) {
       throw new AlreadyExists(`Client ${clientId} already has an account`, { cause: error });
     }
@@ -66,21 +62,12 @@ export async function getAccount(clientId: string): Promise<AccountBalance> {
 
 /** The ledger, oldest entry first. The account item shares the partition, so one query proves it exists. */
 export async function listTransactions(clientId: string): Promise<TransactionList> {
-  const items: (AccountRecord | LedgerEntryRecord)[] = [];
-  let startKey: BillingKey | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tables.billing(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': billingKey({ kind: 'account', clientId }).pk },
-        ConsistentRead: true,
-        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-      }),
-    );
-    items.push(...((page.Items ?? []) as (AccountRecord | LedgerEntryRecord)[]));
-    startKey = page.LastEvaluatedKey as BillingKey | undefined;
-  } while (startKey !== undefined);
+  const items = await queryAll<AccountRecord | LedgerEntryRecord>({
+    TableName: tables.billing(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': billingKey({ kind: 'account', clientId }).pk },
+    ConsistentRead: true,
+  });
 
   if (!items.some((item) => item.sk === billingKey({ kind: 'account', clientId }).sk)) {
     throw new NotFound('Account not found');

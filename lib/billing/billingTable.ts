@@ -1,4 +1,3 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { MoveType } from './billing';
 
 /**
@@ -63,19 +62,4 @@ export interface RequestMarkerRecord extends BillingKey {
   balanceAfterMinor: number;
   entryId: string;
   createdAt: string;
-}
-
-/**
- * Items inside a TransactionCanceledException's CancellationReasons come in the raw attribute-value
- * format (the document client does not unmarshall errors); we only need a few scalars from them.
- */
-export type RawItem = Record<string, AttributeValue>;
-
-export function rawNumber(item: RawItem, name: string): number | undefined {
-  const value = item[name]?.N;
-  return value === undefined ? undefined : Number(value);
-}
-
-export function rawString(item: RawItem, name: string): string | undefined {
-  return item[name]?.S;
 }

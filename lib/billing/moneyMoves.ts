@@ -1,7 +1,8 @@
 import { logger, MetricUnit, recordBusinessEvent } from '../common/observability';
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, type AttributeValue, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient } from '../common/aws';
 import { tables } from '../common/config';
 import { Conflict, InsufficientFunds, NotFound, TooManyRequests, ValidationError } from '../common/errors';
@@ -9,15 +10,7 @@ import { newId } from '../common/ids';
 import { fromMinorUnits, MAX_SUM, toMinorUnits } from '../common/money';
 import { backoffDelay, type RetryPolicy } from '../common/retry';
 import type { AccountBalance, MoveType } from './billing';
-import {
-  billingKey,
-  rawNumber,
-  rawString,
-  type AccountRecord,
-  type LedgerEntryRecord,
-  type RawItem,
-  type RequestMarkerRecord,
-} from './billingTable';
+import { billingKey, type AccountRecord, type LedgerEntryRecord, type RequestMarkerRecord } from './billingTable';
 
 /** A balance stays far below 2^53 minor units, so it is always an exact JS number. */
 export const MAX_BALANCE_MINOR = toMinorUnits(MAX_SUM) * 100;
@@ -148,25 +141,28 @@ export function readCancellation(reasons: CancellationReason[]): Cancellation {
   return { kind: 'contention' };
 }
 
+/**
+ * Items inside a TransactionCanceledException's CancellationReasons come in the raw attribute-value format:
+ * the document client does not unmarshall errors.
+ */
+type RawItem = Record<string, AttributeValue>;
+
 function accountStateFromRaw(item: RawItem): AccountState | undefined {
-  const balanceMinor = rawNumber(item, 'balanceMinor');
-  const version = rawNumber(item, 'version');
-  return balanceMinor === undefined || version === undefined ? undefined : { balanceMinor, version };
+  const { balanceMinor, version } = unmarshall(item);
+  return typeof balanceMinor === 'number' && typeof version === 'number' ? { balanceMinor, version } : undefined;
 }
 
+const MARKER_TEXTS = ['pk', 'sk', 'requestId', 'clientId', 'type', 'entryId', 'createdAt'] as const;
+const MARKER_NUMBERS = ['sumMinor', 'balanceAfterMinor'] as const;
+
+/** The marker's fields, or nothing if any is missing: a partial item cannot answer for the request. */
 function markerFromRaw(item: RawItem): RequestMarkerRecord | undefined {
-  const fields = {
-    pk: rawString(item, 'pk'),
-    sk: rawString(item, 'sk'),
-    requestId: rawString(item, 'requestId'),
-    clientId: rawString(item, 'clientId'),
-    type: rawString(item, 'type'),
-    sumMinor: rawNumber(item, 'sumMinor'),
-    balanceAfterMinor: rawNumber(item, 'balanceAfterMinor'),
-    entryId: rawString(item, 'entryId'),
-    createdAt: rawString(item, 'createdAt'),
-  };
-  return Object.values(fields).some((value) => value === undefined) ? undefined : (fields as RequestMarkerRecord);
+  const all = unmarshall(item);
+  const fields = Object.fromEntries([...MARKER_TEXTS, ...MARKER_NUMBERS].map((name) => [name, all[name]]));
+  const complete =
+    MARKER_TEXTS.every((name) => typeof fields[name] === 'string') &&
+    MARKER_NUMBERS.every((name) => typeof fields[name] === 'number');
+  return complete ? (fields as unknown as RequestMarkerRecord) : undefined;
 }
 
 export async function readAccountState(clientId: string): Promise<AccountState | undefined> {

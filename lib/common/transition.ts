@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { documentClient } from './aws';
 import { InvalidTransition, NotFound } from './errors';
 
@@ -51,9 +52,10 @@ export async function transitionStatus<Status extends string>(
     return { changed: Attributes?.['status'] !== change.to };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const current = error.Item?.['status'];
+    // The document client does not unmarshall an error's item.
+    const current: unknown = error.Item === undefined ? undefined : unmarshall(error.Item)['status'];
     if (current === undefined) throw new NotFound(`${change.entity} not found`, { cause: error });
-    throw new InvalidTransition(`${change.entity} is ${String(current.S)} and cannot become ${change.to}`, {
+    throw new InvalidTransition(`${change.entity} is ${String(current)} and cannot become ${change.to}`, {
       cause: error,
     });
   }

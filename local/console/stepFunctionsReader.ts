@@ -1,9 +1,9 @@
 import {
   DescribeExecutionCommand,
   DescribeStateMachineForExecutionCommand,
-  GetExecutionHistoryCommand,
   ListExecutionsCommand,
-  ListStateMachinesCommand,
+  paginateGetExecutionHistory,
+  paginateListStateMachines,
   SFNClient,
   type ExecutionListItem,
   type ExecutionStatus as SdkExecutionStatus,
@@ -71,14 +71,11 @@ export interface ExecutionDetail extends ExecutionSummary {
 
 export async function listMachines(sfn: SFNClient): Promise<MachineSummary[]> {
   const machines: MachineSummary[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+  for await (const page of paginateListStateMachines({ client: sfn }, {})) {
     for (const machine of page.stateMachines ?? []) {
       machines.push({ stateMachineArn: machine.stateMachineArn ?? '', name: machine.name ?? '', type: machine.type });
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return machines;
 }
 
@@ -125,12 +122,9 @@ export async function readExecution(sfn: SFNClient, executionArn: string): Promi
     sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn })),
   ]);
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+  for await (const page of paginateGetExecutionHistory({ client: sfn, pageSize: 1000 }, { executionArn })) {
     events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   const definition: unknown = JSON.parse(machine.definition ?? '{}');
   const status = (execution.status ?? 'RUNNING') as ExecutionStatus;
   return {

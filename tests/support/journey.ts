@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { paginateGetExecutionHistory, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Fault } from '../../local/stepfunctions/faults';
 import { api, post, uniqueSuffix } from './api';
 import { stateMachineArn } from './stack';
@@ -69,12 +69,9 @@ export const executionArn = (machine: 'registrationSaga' | 'orderSaga', executio
 
 export async function historyOf(arn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await stepFunctions().send(new GetExecutionHistoryCommand({ executionArn: arn, nextToken }));
+  for await (const page of paginateGetExecutionHistory({ client: stepFunctions() }, { executionArn: arn })) {
     events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken !== undefined);
+  }
   return events;
 }
 
