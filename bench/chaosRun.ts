@@ -5,6 +5,7 @@ import { checkDataSet, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
 import { progressLine } from './progress';
 import type { FaultSettings } from '../local/offline';
+import { scrape } from '../local/prometheusText';
 
 export interface ChaosOptions {
   users: number;
@@ -64,10 +65,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 /** Sums `injected_faults_total{function,kind}` of the local cloud's Prometheus endpoint by kind. */
 async function injectedFaults(port: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const byKind: Record<string, number> = {};
-  for (const match of text.matchAll(/^injected_faults_total\{[^}]*kind="([^"]*)"[^}]*\} (\d+)/gm)) {
-    byKind[match[1]!] = (byKind[match[1]!] ?? 0) + Number(match[2]);
+  for (const { name, labels, value } of await scrape(`http://127.0.0.1:${port}/metrics`)) {
+    const kind = labels['kind'];
+    if (name === 'injected_faults_total' && kind !== undefined) byKind[kind] = (byKind[kind] ?? 0) + value;
   }
   return byKind;
 }

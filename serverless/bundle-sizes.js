@@ -5,26 +5,17 @@
  * script, so that every way of packaging shows it, and after serverless-esbuild (listed before it in
  * `plugins`) has zipped the bundles.
  */
-const { readFileSync, statSync } = require('node:fs');
+const { statSync } = require('node:fs');
 const { isAbsolute, join } = require('node:path');
+const yauzl = require('yauzl');
 
 const BUDGET_BYTES = 1024 * 1024;
 
-/** The entries of a zip, from its central directory: no zip library needed to read names and sizes. */
-function zipEntries(buffer) {
-  const end = buffer.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new Error('not a zip file');
-  const count = buffer.readUInt16LE(end + 10);
-  let offset = buffer.readUInt32LE(end + 16);
+/** The entries of a zip file, names and unpacked sizes, from its central directory. */
+async function zipEntries(path) {
+  const zip = await yauzl.openPromise(path);
   const entries = [];
-  for (let i = 0; i < count; i += 1) {
-    const nameLength = buffer.readUInt16LE(offset + 28);
-    entries.push({
-      name: buffer.toString('utf8', offset + 46, offset + 46 + nameLength),
-      size: buffer.readUInt32LE(offset + 24),
-    });
-    offset += 46 + nameLength + buffer.readUInt16LE(offset + 30) + buffer.readUInt16LE(offset + 32);
-  }
+  for await (const entry of zip.eachEntry()) entries.push({ name: entry.fileName, size: entry.uncompressedSize });
   return entries;
 }
 
@@ -37,15 +28,16 @@ class BundleSizes {
     this.hooks = { 'after:package:createDeploymentArtifacts': () => this.report() };
   }
 
-  report() {
+  async report() {
     const { service, config } = this.serverless;
-    const rows = service.getAllFunctions().flatMap((name) => {
+    const rows = [];
+    for (const name of service.getAllFunctions()) {
       const artifact = service.getFunction(name).package?.artifact;
-      if (!artifact) return [];
+      if (!artifact) continue;
       const path = isAbsolute(artifact) ? artifact : join(config.servicePath, artifact);
-      const unpacked = zipEntries(readFileSync(path)).reduce((sum, entry) => sum + entry.size, 0);
-      return [{ name, zip: statSync(path).size, unpacked }];
-    });
+      const unpacked = (await zipEntries(path)).reduce((sum, entry) => sum + entry.size, 0);
+      rows.push({ name, zip: statSync(path).size, unpacked });
+    }
     if (rows.length === 0) return;
     const width = Math.max(...rows.map((row) => row.name.length));
     this.log.notice('Bundle sizes (zip, unpacked):');

@@ -3,7 +3,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
+import { text } from 'node:stream/consumers';
+import yauzl from 'yauzl';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -68,26 +69,17 @@ export async function packageStack(stage: string): Promise<PackagedStack> {
   return { stage, dir, template, remove: () => rmSync(work, { recursive: true, force: true }) };
 }
 
-/**
- * The files of a zip with their text, read from its central directory (sizes there are right even when the
- * local headers defer them to a data descriptor). Stored and deflated entries only, which is what zips hold.
- */
-export function zipTexts(zip: Buffer): Map<string, string> {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (end < 0) throw new Error('not a zip file');
+/** The files of a zip file with their text. */
+export async function zipTexts(path: string): Promise<Map<string, string>> {
+  const zip = await yauzl.openPromise(path, { autoClose: false });
   const texts = new Map<string, string>();
-  let entry = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < zip.readUInt16LE(end + 10); i += 1) {
-    const method = zip.readUInt16LE(entry + 10);
-    const compressedSize = zip.readUInt32LE(entry + 20);
-    const nameLength = zip.readUInt16LE(entry + 28);
-    const name = zip.toString('utf8', entry + 46, entry + 46 + nameLength);
-    const local = zip.readUInt32LE(entry + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + compressedSize);
-    if (method !== 0 && method !== 8) throw new Error(`${name}: unsupported compression method ${method}`);
-    texts.set(name, (method === 8 ? inflateRawSync(data) : data).toString('utf8'));
-    entry += 46 + nameLength + zip.readUInt16LE(entry + 30) + zip.readUInt16LE(entry + 32);
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('/')) continue; // a directory
+      texts.set(entry.fileName, await text(await zip.openReadStreamPromise(entry)));
+    }
+  } finally {
+    zip.close();
   }
   return texts;
 }

@@ -7,6 +7,7 @@ import { newId } from '../../lib/common/ids';
 import { thrownErrorName } from '../../lib/common/invoke';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
+import { scrape, total } from '../../local/prometheusText';
 import { newRegistration } from '../support/journey';
 import { testPorts } from '../support/ports';
 import { resourceName } from '../support/stack';
@@ -42,15 +43,16 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 
 /** billingDeposit's figures in the cloud's /metrics: faults by kind, and how many invocations it has had. */
 async function depositFigures(): Promise<{ faults: Record<string, number>; invocations: number }> {
-  const text = await (await fetch(`http://127.0.0.1:${ports.stepFunctions}/metrics`)).text();
+  const samples = await scrape(`http://127.0.0.1:${ports.stepFunctions}/metrics`);
   const faults: Record<string, number> = {};
-  for (const [, kind, count] of text.matchAll(
-    /^injected_faults_total\{function="billingDeposit",kind="(\w+)"\} (\d+)$/gm,
-  )) {
-    faults[kind!] = Number(count);
+  for (const { name, labels, value } of samples) {
+    const kind = labels['kind'];
+    if (name === 'injected_faults_total' && labels['function'] === 'billingDeposit' && kind !== undefined) {
+      faults[kind] = value;
+    }
   }
-  const invocations = /^lambda_duration_seconds_count\{function="billingDeposit"\} (\d+)$/m.exec(text)?.[1];
-  return { faults, invocations: Number(invocations ?? 0) };
+  const invocations = total(samples, 'lambda_duration_seconds_count', { function: 'billingDeposit' });
+  return { faults, invocations };
 }
 
 /** The kind of the one fault injected since `before`, once its line has reached /metrics. */

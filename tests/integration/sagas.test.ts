@@ -1,4 +1,5 @@
 import { newId } from '../../lib/common/ids';
+import { scrape, total } from '../../local/prometheusText';
 import { get, post, uniqueSuffix } from '../support/api';
 import {
   clearFaults,
@@ -216,23 +217,36 @@ describe('Saga: order creation', () => {
   });
 
   it('moves the local Prometheus figures: executions, durations, business events', async () => {
-    const metric = async (pattern: RegExp) => {
-      const text = await (await fetch(`${process.env['AWS_ENDPOINT_URL_SFN']}/metrics`)).text();
-      return Number(pattern.exec(text)?.[1] ?? 0);
+    const figures = async () => {
+      const samples = await scrape(`${process.env['AWS_ENDPOINT_URL_SFN']}/metrics`);
+      return {
+        confirmedSagas: total(samples, 'saga_executions_total', { saga: 'orderSaga', status: 'SUCCEEDED', error: '' }),
+        withdrawals: total(samples, 'lambda_duration_seconds_count', { function: 'billingWithdraw' }),
+        confirmedOrders: total(samples, 'shop_business_events_total', {
+          event: 'OrdersConfirmed',
+          service: 'order',
+          reason: '',
+        }),
+      };
     };
-    const confirmedSagas = /saga_executions_total\{saga="orderSaga",status="SUCCEEDED",error=""\} (\d+)/;
-    const withdrawals = /lambda_duration_seconds_count\{function="billingWithdraw"\} (\d+)/;
-    const confirmedOrders = /shop_business_events_total\{event="OrdersConfirmed",service="order",reason=""\} (\d+)/;
-    const before = [await metric(confirmedSagas), await metric(withdrawals), await metric(confirmedOrders)];
+    const before = await figures();
     await deposit(client, 3);
 
     await createOrder(client, 3);
 
-    // serverless-offline prints a function's lines a moment after it answers.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await metric(confirmedSagas)).toBe(before[0]! + 1);
-    expect(await metric(withdrawals)).toBeGreaterThan(before[1]!);
-    expect(await metric(confirmedOrders)).toBe(before[2]! + 1);
+    // serverless-offline prints a function's lines, which the durations and business events are read from, a
+    // moment after it answers: wait until every figure has moved (or 10 s have passed), then look at them.
+    const moved = (now: typeof before) =>
+      (Object.keys(before) as (keyof typeof before)[]).every((k) => now[k] > before[k]);
+    const deadline = Date.now() + 10_000;
+    let after = await figures();
+    while (!moved(after) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await figures();
+    }
+    expect(after.confirmedSagas).toBe(before.confirmedSagas + 1);
+    expect(after.withdrawals).toBeGreaterThan(before.withdrawals);
+    expect(after.confirmedOrders).toBe(before.confirmedOrders + 1);
   });
 
   it('takes the money once when the withdrawal is delivered twice (its first answer lost)', async () => {
