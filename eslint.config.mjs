@@ -42,6 +42,41 @@ export default tseslint.config(
     },
   },
   {
+    // The unit tier runs anywhere: what opens a port or starts a process belongs to tests/component.
+    files: ['tests/unit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'node:http',
+            'node:https',
+            'node:net',
+            'node:child_process',
+            'http',
+            'https',
+            'net',
+            'child_process',
+          ].map((name) => ({
+            name,
+            message: 'It opens a port or starts a process: such a test belongs to tests/component.',
+          })),
+          patterns: [
+            {
+              group: [
+                '**/support/fakeLambda',
+                '**/stepfunctions/protocol',
+                '**/local/localCloud',
+                '**/support/consoleHarness',
+              ],
+              message: 'It starts a server: such a test belongs to tests/component.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

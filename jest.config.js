@@ -1,10 +1,12 @@
 /**
- * Five tiers, one config: `unit` runs anywhere; `integration` needs the local cloud the global setup starts;
+ * Six tiers, one config: `unit` runs anywhere (no port, no process: the lint forbids them there); `component`
+ * starts one part of the local cloud on ports of its own (TEST_PORT_BASE+10 and up) against a fake Lambda,
+ * and runs promtool on the alerting rules; `integration` needs the local cloud the global setup starts;
  * `e2e` drives the console in headless Chromium (/usr/bin/chromium) against a Step Functions endpoint of its own;
  * `deploy` packages the stack for the deployed stages (`sls package`, offline) and checks what would be deployed;
  * `chaos` is a short chaos run (bench/chaosRun.ts) on a cloud of its own whose functions fail on purpose.
  */
-// Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `npm run typecheck`).
+// Middy ships ES modules only: let ts-jest transpile it along with our TypeScript (type-checking is `tsc` in `npm run lint`).
 const transform = {
   '^.+\\.[tj]s$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, isolatedModules: true } }],
 };
@@ -22,6 +24,12 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+      setupFiles: ['<rootDir>/tests/support/unitEnvironment.ts'],
+    },
+    {
+      ...common,
+      displayName: 'component',
+      testMatch: ['<rootDir>/tests/component/**/*.test.ts'],
       setupFiles: ['<rootDir>/tests/support/unitEnvironment.ts'],
     },
     {

@@ -17,7 +17,7 @@ export interface FakeLambda {
   stop: () => Promise<void>;
 }
 
-/** A port for a server a unit test starts, beside the integration tier's (TEST_PORT_BASE + 10 and up). */
+/** A port for a server a component or e2e test starts, beside the integration tier's (TEST_PORT_BASE + 10 and up). */
 export const unitTestPort = (offset: number) => Number(process.env['TEST_PORT_BASE'] ?? 19000) + 10 + offset;
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { traceExecution, type TraceEvent } from '../../../local/console/executionTrace';
 import { formatTrace } from '../../../local/console/traceText';
 
-/** Histories the local endpoint recorded for the order saga (tests/support/recordHistories.ts). */
+/** Histories the local endpoint recorded for the order saga (scripts/recordHistories.ts). */
 function recorded(name: string) {
   const file = join(__dirname, '../../fixtures/stepfunctions/histories', `order-${name}.json`);
   return JSON.parse(readFileSync(file, 'utf8')) as {

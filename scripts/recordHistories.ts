@@ -1,7 +1,7 @@
 /**
  * Records the histories the trace unit tests read (tests/fixtures/stepfunctions/histories/): runs the order
  * saga down each scripted path on a local Step Functions endpoint and saves what the API answers.
- * `npx tsx tests/support/recordHistories.ts && npx prettier --write tests/fixtures` after a change to the
+ * `npm run record-histories && npx prettier --write tests/fixtures` after a change to the
  * endpoint or the saga.
  */
 import { writeFileSync } from 'node:fs';
@@ -11,11 +11,11 @@ import {
   DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
 } from '@aws-sdk/client-sfn';
-import { startStepFunctionsEndpoint } from '../../local/stepfunctions/protocol';
-import { sfnClient, startFakeLambda, unitTestPort } from './fakeLambda';
-import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from './sagaScenarios';
+import { startStepFunctionsEndpoint } from '../local/stepfunctions/protocol';
+import { sfnClient, startFakeLambda, unitTestPort } from '../tests/support/fakeLambda';
+import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from '../tests/support/sagaScenarios';
 
-const DIR = join(__dirname, '..', 'fixtures', 'stepfunctions', 'histories');
+const DIR = join(__dirname, '..', 'tests', 'fixtures', 'stepfunctions', 'histories');
 
 async function main(): Promise<void> {
   const lambda = await startFakeLambda(unitTestPort(30));
