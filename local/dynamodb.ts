@@ -33,7 +33,9 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
   const dir = emulatorDir();
   const storage = dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir];
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  // -sharedDb: one database whatever the credentials and region of the caller.
+  // -sharedDb: one database whatever the credentials and region of the caller. Telemetry off, both ways the
+  // jar (1.25) knows: -disableTelemetry (its -help) stops the sending, DDB_LOCAL_TELEMETRY=0 stops it from
+  // even writing an installation id to dynamodb-local-metadata.json in the working directory.
   const managed = startProcess(
     'dynamodb',
     'java',
@@ -42,11 +44,12 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
       '-sharedDb',
+      '-disableTelemetry',
       '-port',
       String(port),
       ...storage,
     ],
-    { echo },
+    { echo, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' } },
   );
   const client = dynamoDbClient(port);
   await waitUntil(managed, async () => (await client.send(new ListTablesCommand({})), true), 30_000);

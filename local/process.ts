@@ -83,6 +83,3 @@ export async function waitUntil(managed: Managed, ready: () => Promise<boolean>,
   }
   throw new Error(`${managed.name} was not ready after ${timeoutMs} ms:\n${managed.tail()}`);
 }
-
-export const waitForPort = (managed: Managed, port: number, timeoutMs: number) =>
-  waitUntil(managed, () => portOpen(port), timeoutMs);

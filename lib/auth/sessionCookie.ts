@@ -39,7 +39,7 @@ export function sessionTokenFromCookieHeader(header: string | undefined): string
   return value !== undefined && TOKEN_PATTERN.test(value) ? value : undefined;
 }
 
-/** `Secure` everywhere but on the `local` stage, whose API is plain http://localhost. */
+/** `Secure` unless the stage is served over plain http (`secureCookies()` in ./stage.ts says which). */
 function attributes(maxAge: number, secure: boolean): string {
   return ['HttpOnly', 'SameSite=Lax', 'Path=/', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
 }

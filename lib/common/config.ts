@@ -1,6 +1,6 @@
 /**
- * Environment is read once, at cold start, and a missing variable fails the function there rather than
- * on the first request that happens to need it.
+ * A variable the function cannot work without: read where it is used (a function resolves only what it needs,
+ * and tests may set it late), and a missing one fails with its name rather than with an undefined somewhere.
  */
 export function requireEnv(name: string): string {
   const value = process.env[name];

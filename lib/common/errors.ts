@@ -67,10 +67,6 @@ export class PayloadTooLarge extends DomainError {
   override readonly name: string = 'PayloadTooLarge';
   readonly statusCode = 413;
 }
-export class UnsupportedMediaType extends DomainError {
-  override readonly name: string = 'UnsupportedMediaType';
-  readonly statusCode = 415;
-}
 export class TooManyRequests extends DomainError {
   override readonly name: string = 'TooManyRequests';
   readonly statusCode = 429;
@@ -120,7 +116,6 @@ const BY_NAME: Record<string, DomainErrorClass> = {
   IdempotencyKeyReused,
   RequestInProgress,
   PayloadTooLarge,
-  UnsupportedMediaType,
   TooManyRequests,
   DependencyFailure,
 };
