@@ -1,13 +1,19 @@
 'use strict';
 /**
  * The IAM role of each saga's state machine, built from its ASL (state-machines/<name>.asl.json, the one
- * copy): it may invoke exactly the functions its Task states name, and nothing else. Read by serverless.yml
- * as `${file(./serverless/saga-role.js):<name>}`.
+ * copy): it may invoke exactly the functions its Task states name and write its X-Ray traces, nothing else.
+ * Read by serverless.yml as `${file(./serverless/saga-role.js):<name>}`.
  */
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const MACHINES = { registration: 'registrationSaga', order: 'orderSaga' };
+const XRAY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
 
 /** Task Resources anywhere in a definition, Parallel branches and Map iterators included. */
 function taskResources(states) {
@@ -49,6 +55,15 @@ function sagaRole(file, machineName, { service, stage, region }) {
                 Resource: functions.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
               },
             ],
+          },
+        },
+        {
+          // What Step Functions needs to trace an execution (the machines' tracingConfig); X-Ray has no
+          // resource-level permissions.
+          PolicyName: 'write-traces',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: XRAY_ACTIONS, Resource: '*' }],
           },
         },
       ],

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /** Keys whose values never reach a log line, at any depth: credentials and session ids. */
 const SECRET_KEYS = new Set([
@@ -21,6 +22,15 @@ export function redactSecrets(key: string, value: unknown): unknown {
 
 /** One logger per container; its service name comes from POWERTOOLS_SERVICE_NAME (set per function). */
 export const logger = new Logger({ jsonReplacerFn: redactSecrets });
+
+/**
+ * X-Ray, through the AWS SDK clients it captures (lib/common/aws.ts, lambda.ts, sfn.ts): their calls become
+ * subsegments of the function's trace, and the trace header they pass on carries one trace from API Gateway
+ * through the saga's state machine into every Task function. On only in Lambda on the stages that trace
+ * (POWERTOOLS_TRACE_ENABLED from serverless.yml's custom.stage.tracing); everywhere else (the local cloud, the
+ * tests) it is off, and off it returns the clients it is given untouched: no X-Ray code runs on a call.
+ */
+export const tracer = new Tracer();
 
 /**
  * The correlation id of a call: the saga execution's name for a Task (its request id is

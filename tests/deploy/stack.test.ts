@@ -12,6 +12,8 @@ import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './
  */
 
 const STAGES = ['local', 'dev', 'prod'] as const;
+/** Where X-Ray traces (serverless.yml's custom.stage.tracing): AWS; LocalStack's community edition has no X-Ray. */
+const TRACED: Record<(typeof STAGES)[number], boolean> = { local: false, dev: true, prod: true };
 const ROOT = join(__dirname, '..', '..');
 const IDEMPOTENCY = 'idempotency';
 const read = (table: string, ...indexes: string[]) => [
@@ -71,10 +73,18 @@ const WRITE_ACTIONS = new Set([
   'dynamodb:ConditionCheckItem',
 ]);
 const LOG_ACTIONS = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:TagResource']);
+/** Writing X-Ray segments: what a function needs to trace, and (with the sampling rules) a state machine. */
+const TRACE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+const MACHINE_TRACE_ACTIONS = [...TRACE_ACTIONS, 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
+/** X-Ray has no resource-level permissions: its statements name `*` and nothing else. */
+const isTraceStatement = (statement: Statement) =>
+  asArray(statement.Action).every((action) => MACHINE_TRACE_ACTIONS.includes(action)) &&
+  JSON.stringify(asArray(statement.Resource)) === '["*"]';
 const KNOWN_ACTIONS = [
   ...READ_ACTIONS,
   ...WRITE_ACTIONS,
   ...LOG_ACTIONS,
+  ...TRACE_ACTIONS,
   'lambda:InvokeFunction',
   'states:StartExecution',
   'states:DescribeExecution',
@@ -106,12 +116,12 @@ function statementsOf(role: CfnResource): Statement[] {
   return role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
 }
 
-/** What a role reaches, in the vocabulary of ALLOWED; log statements are checked on their own. */
+/** What a role reaches, in the vocabulary of ALLOWED; log and trace statements are checked on their own. */
 function accessOf(statements: Statement[], stage: string): string[] {
   return statements.flatMap((statement) => {
     const actions = asArray(statement.Action);
     const targets = asArray(statement.Resource).map(resourceText);
-    if (actions.every((action) => LOG_ACTIONS.has(action))) return [];
+    if (actions.every((action) => LOG_ACTIONS.has(action)) || isTraceStatement(statement)) return [];
     if (actions.every((action) => action.startsWith('dynamodb:'))) {
       const mode = actions.some((action) => WRITE_ACTIONS.has(action)) ? 'write' : 'read';
       return targets.map((table) => (table === 'IdempotencyTable' ? IDEMPOTENCY : `${mode}:${table}`));
@@ -317,20 +327,25 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     }
   });
 
-  it('lets each state machine invoke its Task functions and nothing else', () => {
+  it('lets each state machine invoke its Task functions and write its traces, nothing else', () => {
     for (const [, machine] of ofType(resources(), 'AWS::StepFunctions::StateMachine')) {
       const role = resources()[machine.Properties.RoleArn['Fn::GetAtt'][0]]!;
       const tasks = taskResources(definitionOf(machine).States).map((arn) => arn.split(`-${stage}-`)[1]);
       const statements = statementsOf(role);
-      expect(statements.flatMap((statement) => asArray(statement.Action))).toEqual(['lambda:InvokeFunction']);
+      expect(statements.flatMap((statement) => asArray(statement.Action))).toEqual([
+        'lambda:InvokeFunction',
+        ...MACHINE_TRACE_ACTIONS,
+      ]);
+      expect(statements.filter(isTraceStatement)).toHaveLength(1);
       expect(accessOf(statements, stage).sort()).toEqual([...new Set(tasks)].map((fn) => invoke(fn!)).sort());
     }
   });
 
-  it('grants no wildcard action, and no wildcard resource beyond log streams and saga executions', () => {
+  it('grants no wildcard action, and no wildcard resource beyond log streams, saga executions and X-Ray', () => {
     for (const [, role] of ofType(resources(), 'AWS::IAM::Role')) {
       for (const statement of statementsOf(role)) {
         for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+        if (isTraceStatement(statement)) continue; // X-Ray has no resource-level permissions
         for (const resource of asArray(statement.Resource).map(resourceText)) {
           expect(resource).not.toContain('#{'); // a pseudo-parameter left unsubstituted matches nothing
           // The Framework's shared role, kept by the functions that reach nothing, writes to this stack's log groups.
@@ -435,8 +450,38 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     expect(ofType(resources(), 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
   });
 
-  it('throttles the API stage for every caller', () => {
+  it(`throttles the API stage for every caller${TRACED[stage] ? ' and traces it' : ''}`, () => {
     const [[, deployment]] = ofType(resources(), 'AWS::ApiGateway::Deployment') as [[string, any]];
-    expect(deployment.Properties.StageDescription).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    expect(deployment.Properties.StageDescription).toEqual({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+      TracingEnabled: TRACED[stage],
+    });
   });
+
+  it(
+    TRACED[stage]
+      ? 'traces every function and state machine with X-Ray, and lets each role write its traces'
+      : 'traces nothing (no X-Ray on LocalStack), though each role may write traces as on AWS',
+    () => {
+      const traced = TRACED[stage];
+      for (const [id, fn] of functions()) {
+        const role = resources()[fn.Properties.Role['Fn::GetAtt'][0]]!;
+        expect({
+          id,
+          mode: fn.Properties.TracingConfig?.Mode,
+          tracer: fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED,
+          writesTraces: statementsOf(role).some(
+            (statement) =>
+              isTraceStatement(statement) && TRACE_ACTIONS.every((a) => asArray(statement.Action).includes(a)),
+          ),
+        }).toEqual({ id, mode: traced ? 'Active' : undefined, tracer: String(traced), writesTraces: true });
+      }
+      const machines = ofType(resources(), 'AWS::StepFunctions::StateMachine');
+      expect(machines).toHaveLength(2);
+      for (const [id, machine] of machines) {
+        expect({ id, tracing: machine.Properties.TracingConfiguration }).toEqual({ id, tracing: { Enabled: traced } });
+      }
+    },
+  );
 });
