@@ -112,6 +112,7 @@ export async function findSession(token: string): Promise<Session | undefined> {
   return session;
 }
 
+/** Ends the session of a cookie value; ending one that has already ended (or expired) changes nothing. */
 export async function logout(token: string): Promise<void> {
   await documentClient.send(new DeleteCommand({ TableName: tables.sessions(), Key: { id: sessionKey(token) } }));
 }

@@ -221,10 +221,42 @@ describe('Auth service: attacks', () => {
     expectRefused(after);
   });
 
-  it('answers logout without a session too', async () => {
+  // Changed with issue 12: a logout that names no session ends nothing, so it no longer answers OK.
+  it('refuses a logout that names no session, and says no OK', async () => {
     const out = await get('/api/auth/logout');
 
+    expect([out.status, out.body]).toEqual([401, { error: 'No valid session cookie: no session was ended' }]);
+    expect(setCookieOf(out)).toEqual([]);
+  });
+
+  it('accepts a session cookie sent twice with the same value (Postman: the jar and an explicit header)', async () => {
+    const user = await loggedIn();
+
+    const profile = await me({ Cookie: `${user.cookie}; ${user.cookie}` });
+
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ clientId: user.clientId, login: user.login });
+  });
+
+  it.each(['GET', 'POST'])('logs out with %s and a repeated cookie: the session it names is ended', async (method) => {
+    const user = await loggedIn();
+
+    const out = await api(method, '/api/auth/logout', { headers: { Cookie: `${user.cookie}; ${user.cookie}` } });
+
     expect([out.status, out.body]).toEqual([200, { status: 'OK' }]);
+    expect(setCookieOf(out)).toEqual(['session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0']);
+    expectRefused(await me({ Cookie: user.cookie }));
+  });
+
+  it('refuses a logout naming two sessions and ends neither', async () => {
+    const ann = await loggedIn();
+    const bob = await loggedIn();
+
+    const out = await get('/api/auth/logout', { Cookie: `${ann.cookie}; ${bob.cookie}` });
+
+    expect(out.status).toBe(401);
+    expect((await me({ Cookie: ann.cookie })).status).toBe(200);
+    expect((await me({ Cookie: bob.cookie })).status).toBe(200);
   });
 
   it('takes identity only from the session, whatever a header or the query string claims', async () => {

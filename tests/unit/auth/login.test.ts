@@ -163,14 +163,31 @@ describe('Function: auth/logout', () => {
     expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'sessions', Key: { id: sessionKey(token) } });
   });
 
-  it('answers OK and writes nothing without a valid session cookie', async () => {
+  it('ends the session of a cookie sent twice with the same value (a jar and an explicit header)', async () => {
+    dynamo.on(DeleteCommand).resolves({});
+    const token = 'B'.repeat(43);
+
     const result = await callHttp(
       logout,
-      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: 'session="; DROP' } }),
+      httpEvent({ method: 'POST', path: '/api/auth/logout', headers: { Cookie: `session=${token}; session=${token}` } }),
     );
 
-    expect(result.statusCode).toBe(200);
-    expect(cookieOf(result)).toContain('Max-Age=0');
+    expect([result.statusCode, parseBody(result)]).toEqual([200, { status: 'OK' }]);
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'sessions', Key: { id: sessionKey(token) } });
+  });
+
+  it.each([
+    ['a malformed cookie', 'session="; DROP'],
+    ['two different sessions', `session=${'A'.repeat(43)}; session=${'B'.repeat(43)}`],
+    ['no session cookie', 'theme=dark'],
+  ])('refuses with 401, ends nothing and says no OK for %s', async (_case, cookie) => {
+    const result = await callHttp(
+      logout,
+      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: cookie } }),
+    );
+
+    expect([result.statusCode, parseBody(result)]).toEqual([401, { error: 'No valid session cookie: no session was ended' }]);
+    expect(cookieOf(result)).toBe('');
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });
 });
