@@ -156,7 +156,7 @@ describe('Functions: billing/deposit and billing/withdraw', () => {
     expect(oversized.statusCode).toBe(413);
     expect([longId.statusCode, parseBody(longId).error]).toEqual([
       400,
-      'The request id must be at most 256 characters',
+      'X-Request-Id must be 1 to 256 visible ASCII characters, without a comma',
     ]);
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });
