@@ -5,15 +5,15 @@ import { Email } from '../client/client';
 import { requireEnv } from '../common/config';
 import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';
-import { Body, NonEmptyText } from '../common/schemas';
+import { Body, PersonName } from '../common/schemas';
 import { HttpResponse } from '../common/serviceEvent';
 import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
 
 export const RegisterClientRequest = Body({
   login: Login,
   password: Password,
-  firstName: NonEmptyText(100),
-  lastName: NonEmptyText(100),
+  firstName: PersonName(100),
+  lastName: PersonName(100),
   email: Email,
 });
 export type RegisterClientRequest = z.infer<typeof RegisterClientRequest>;

@@ -114,6 +114,42 @@ describe('Auth service: register, log in, /api/me', () => {
     expect([repeat.status, repeat.body]).toEqual([200, first.body]);
   });
 
+  it('treats logins that differ only in case or Unicode form as one login, at registration and at login', async () => {
+    const { clientId } = await newUser();
+    const suffix = uniqueSuffix();
+
+    const first = await post('/dev/authService/user/register', { login: `Ivan.${suffix}`, password, clientId });
+    const lower = await post('/dev/authService/user/register', { login: `ivan.${suffix}`, password, clientId });
+    const fullWidth = await post('/dev/authService/user/register', {
+      login: `ＩＶＡＮ.${suffix}`,
+      password,
+      clientId,
+    });
+    const loggedInAs = await logIn(`IVAN.${suffix}`);
+
+    expect([first.status, first.body.login]).toEqual([200, `ivan.${suffix}`]);
+    expect([lower.status, lower.body]).toEqual([409, { error: 'Login is already taken' }]);
+    expect(fullWidth.status).toBe(409);
+    expect(loggedInAs.status).toBe(200);
+  });
+
+  it('refuses a login or a name with an invisible character, writing nothing', async () => {
+    const { clientId } = await newUser();
+
+    const login = await post('/dev/authService/user/register', { login: `iv\u200Ban.${uniqueSuffix()}`, password, clientId });
+    const name = await post('/dev/clientService/client/add', {
+      firstName: 'Iv\u200Ban',
+      lastName: 'Lee',
+      email: `ann.${uniqueSuffix()}@example.com`,
+    });
+
+    expect(login.status).toBe(400);
+    expect([name.status, name.body]).toEqual([
+      400,
+      { error: 'Invalid request: firstName: must not contain control or invisible characters' },
+    ]);
+  });
+
   it('logs in with a unicode password', async () => {
     const unicode = 'пароль-🔑-ü-日本語';
     const user = await newUser({ password: unicode });
