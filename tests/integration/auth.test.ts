@@ -136,7 +136,11 @@ describe('Auth service: register, log in, /api/me', () => {
   it('refuses a login or a name with an invisible character, writing nothing', async () => {
     const { clientId } = await newUser();
 
-    const login = await post('/dev/authService/user/register', { login: `iv\u200Ban.${uniqueSuffix()}`, password, clientId });
+    const login = await post('/dev/authService/user/register', {
+      login: `iv\u200Ban.${uniqueSuffix()}`,
+      password,
+      clientId,
+    });
     const name = await post('/dev/clientService/client/add', {
       firstName: 'Iv\u200Ban',
       lastName: 'Lee',
@@ -354,6 +358,29 @@ describe('Auth service: attacks', () => {
     expect([right.status, right.body]).toEqual([429, { error: 'Too many failed logins: try again later' }]);
     expect(setCookieOf(right)).toEqual([]);
     expect(other.status).toBe(200);
+  });
+
+  it('checks exactly five passwords of a burst of 30 wrong guesses sent at once, then holds the lock', async () => {
+    const victim = await newUser();
+
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => logIn(victim.login, `wrong ${i}`)));
+    const right = await logIn(victim.login);
+
+    const statuses = answers.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+    expect(right.status).toBe(429);
+  });
+
+  it('refuses most of a burst of 29 wrong guesses and the right password unchecked', async () => {
+    const victim = await newUser();
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 17 ? password : `wrong ${i}`));
+
+    const statuses = (await Promise.all(guesses.map((guess) => logIn(victim.login, guess)))).map((r) => r.status);
+
+    // Five attempts are checked per window; only the right password, if it is among them, opens a new one.
+    expect(statuses.every((status) => [200, 401, 429].includes(status))).toBe(true);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(20);
   });
 
   it('resets the failure count on a successful login', async () => {
