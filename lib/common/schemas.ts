@@ -30,7 +30,8 @@ export const NonEmptyText = (max: number) =>
  * spaces other than U+0020, and the fillers that render as nothing (Hangul fillers, the braille blank, the
  * combining grapheme joiner). Any of them lets two names look alike, or a name look like nothing at all.
  */
-const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u034F\u115F\u1160\u3164\uFFA0\u2800]|(?! )\p{Zs}/u;
+const INVISIBLE_OR_CONTROL =
+  /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u034F\u115F\u1160\u3164\uFFA0\u2800]|(?! )\p{Zs}/u;
 
 /** A person's name: visible text of up to `max` characters, stored in Unicode NFC. */
 export const PersonName = (max: number) =>

@@ -17,7 +17,9 @@ export function httpEvent(options: {
     path: options.path ?? '/',
     resource: options.path ?? '/',
     headers: {
-      ...Object.fromEntries(Object.entries(options.multiValueHeaders ?? {}).map(([name, values]) => [name, values.at(-1)])),
+      ...Object.fromEntries(
+        Object.entries(options.multiValueHeaders ?? {}).map(([name, values]) => [name, values.at(-1)]),
+      ),
       ...options.headers,
     },
     multiValueHeaders: options.multiValueHeaders ?? {},
