@@ -26,7 +26,7 @@ describe('Postman collection: the user journey', () => {
 
     const failures = summary.run.failures.map((failure) => `${failure.source?.name}: ${failure.error.message}`);
     expect(failures).toEqual([]);
-    expect(summary.run.stats.requests.total).toBe(14);
+    expect(summary.run.stats.requests.total).toBe(15);
     expect(summary.run.stats.assertions.total).toBeGreaterThanOrEqual(17);
   });
 });
