@@ -3,6 +3,11 @@
  * The dev ingress: the original system's back door straight to each service, used by tests and the
  * Postman collection. One table of routes, read by serverless.yml as `${file(./serverless/dev-ingress.js):<function>}`;
  * on the `prod` stage every function gets no dev route at all.
+ *
+ * The door moves money and reads personal data for any client, so on every deployed stage (`dev`, `local`,
+ * a feature branch's) its routes require IAM: a request signed with AWS Signature V4 by a principal allowed
+ * `execute-api:Invoke` on them (the deployer's credentials are). Only the embedded local cloud (`offline`,
+ * plain http://localhost) leaves it open, for the tests and the local Postman run.
  */
 const ROUTES = {
   devServiceInfo: [
@@ -32,15 +37,20 @@ const ROUTES = {
 };
 
 const PRODUCTION_STAGES = new Set(['prod']);
+const OPEN_STAGES = new Set(['offline']);
 
-module.exports = async ({ resolveVariable }) => {
-  const stage = await resolveVariable('sls:stage');
-  const enabled = !PRODUCTION_STAGES.has(stage);
+/** The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed. */
+function devEvents(stage) {
+  if (PRODUCTION_STAGES.has(stage)) return Object.fromEntries(Object.keys(ROUTES).map((fn) => [fn, []]));
+  const protection = OPEN_STAGES.has(stage) ? {} : { authorizer: 'aws_iam' };
   return Object.fromEntries(
     Object.entries(ROUTES).map(([fn, routes]) => [
       fn,
-      enabled ? routes.map(([method, path]) => ({ http: { method, path: `dev/${path}` } })) : [],
+      routes.map(([method, path]) => ({ http: { method, path: `dev/${path}`, ...protection } })),
     ]),
   );
-};
+}
+
+module.exports = async ({ resolveVariable }) => devEvents(await resolveVariable('sls:stage'));
 module.exports.ROUTES = ROUTES;
+module.exports.devEvents = devEvents;

@@ -1,15 +1,16 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { type z } from 'zod';
 import { logger } from '../../lib/common/observability';
 import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
-import { ExecutionRef } from '../../lib/sagas/saga';
-import { registrationStatus } from '../../lib/sagas/registrationSaga';
+import { RegistrationTicket, registrationStatus } from '../../lib/sagas/registrationSaga';
 
-/** GET /api/client/register_client/{executionName}: the outcome of a registration answered earlier with 202. */
-const status = ({ input }: ServiceCall<z.infer<typeof ExecutionRef>>) => registrationStatus(input.executionName);
+/**
+ * GET /api/client/register_client/{ticket}: the outcome of a registration answered earlier with 202. Public
+ * (there is no session yet): the ticket of the 202's statusUrl, with its random token, is what binds it.
+ */
+const status = ({ input }: ServiceCall<RegistrationTicket>) => registrationStatus(input);
 
 export const handler = middy(status)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(serviceEvent())
-  .use(validInput(ExecutionRef));
+  .use(validInput(RegistrationTicket));

@@ -2,12 +2,29 @@ import * as z from 'zod';
 import { Body, Id, typeError } from '../common/schemas';
 import { isPasswordHash } from './password';
 
-/** Logins are keys and appear in logs: a short, boring alphabet nobody has to escape. */
+/**
+ * A login as it is compared and stored: Unicode NFKC (compatibility forms, such as full-width letters or
+ * the Kelvin sign, become their plain letters) and then case-folded, so `Ivan`, `ivan` and `ｉｖａｎ` are one
+ * login. Applied before the uniqueness check (the login is the users table's key) and at login alike.
+ */
+export function normalizeLogin(login: string): string {
+  return login.normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
+/**
+ * Logins are keys and appear in logs: after normalisation, a short, boring alphabet nobody has to escape
+ * (so no control or invisible character can be part of one).
+ */
 export const Login = z
   .string({ error: typeError('a string') })
-  .min(3, 'must be at least 3 characters')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9._-]+$/, 'must contain only letters, digits, ".", "_" and "-"');
+  .transform(normalizeLogin)
+  .pipe(
+    z
+      .string()
+      .min(3, 'must be at least 3 characters')
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[a-z0-9._-]+$/, 'must contain only letters, digits, ".", "_" and "-"'),
+  );
 
 export const PASSWORD_MIN_CHARS = 8;
 export const PASSWORD_MAX_CHARS = 1024;

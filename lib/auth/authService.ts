@@ -2,11 +2,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../common/aws';
 import { tables } from '../common/config';
-import { LoginTaken, TooManyRequests, Unauthorized, ValidationError } from '../common/errors';
+import { LoginTaken, Unauthorized, ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
 import { logger } from '../common/observability';
 import type { LoginInput, RegisterInput, Session, User } from './auth';
-import { clearFailures, lockedUntil, recordFailure } from './loginFailures';
+import { admitAttempt, clearFailures, recordFailure } from './loginFailures';
 import { dummyPasswordHash, hashPassword, isPasswordHash, verifyPassword } from './password';
 import { newSessionToken, sessionKey, SESSION_TTL_SECONDS } from './sessionCookie';
 
@@ -74,16 +74,15 @@ async function findUser(login: string): Promise<UserRecord | undefined> {
 
 /**
  * Checks the credentials and opens a session; answers with the cookie value, which is stored only as
- * its hash. Unknown login and wrong password cost the same scrypt work and fail alike.
+ * its hash. The attempt is counted before the password is checked (loginFailures), so a burst of guesses
+ * cannot all be checked. Unknown login and wrong password cost the same scrypt work and fail alike.
  */
 export async function login({ login, password }: LoginInput): Promise<{ token: string; session: Session }> {
-  if ((await lockedUntil(login)) !== undefined) {
-    throw new TooManyRequests('Too many failed logins: try again later');
-  }
+  const attempt = await admitAttempt(login);
   const user = await findUser(login);
   const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (user === undefined || !matches) {
-    await recordFailure(login);
+    await recordFailure(login, attempt);
     logger.info('Login failed', { login });
     throw new Unauthorized(BAD_CREDENTIALS);
   }
@@ -112,6 +111,7 @@ export async function findSession(token: string): Promise<Session | undefined> {
   return session;
 }
 
+/** Ends the session of a cookie value; ending one that has already ended (or expired) changes nothing. */
 export async function logout(token: string): Promise<void> {
   await documentClient.send(new DeleteCommand({ TableName: tables.sessions(), Key: { id: sessionKey(token) } }));
 }

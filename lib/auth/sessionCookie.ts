@@ -23,18 +23,22 @@ export function sessionKey(token: string): string {
 }
 
 /**
- * The session token from a Cookie header, or undefined. Strict on purpose: exactly one `session` pair,
- * and its value exactly a token's length and alphabet, so quotes, `;`, CR/LF or anything oversized is
- * refused instead of being looked up. Other cookies (analytics, say) are ignored.
+ * The session token from a Cookie header, or undefined. Strict on purpose: every `session` pair must carry
+ * the same value, and that value exactly a token's length and alphabet, so quotes, `;`, CR/LF or anything
+ * oversized is refused instead of being looked up. A pair repeated with the same value is one session:
+ * Postman and newman send a cookie from their jar and again from a request's own `Cookie` header. Two
+ * different values are ambiguous and refused. Other cookies (analytics, say) are ignored.
  */
 export function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
   if (header === undefined || header.length === 0 || header.length > MAX_COOKIE_HEADER) return undefined;
-  const values = header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair.startsWith(`${SESSION_COOKIE}=`))
-    .map((pair) => pair.slice(SESSION_COOKIE.length + 1));
-  if (values.length !== 1) return undefined;
+  const values = new Set(
+    header
+      .split(';')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair.startsWith(`${SESSION_COOKIE}=`))
+      .map((pair) => pair.slice(SESSION_COOKIE.length + 1)),
+  );
+  if (values.size !== 1) return undefined;
   const [value] = values;
   return value !== undefined && TOKEN_PATTERN.test(value) ? value : undefined;
 }

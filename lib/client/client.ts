@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Body, Id, NonEmptyText, typeError } from '../common/schemas';
+import { Body, Id, PersonName, typeError } from '../common/schemas';
 
 export type ClientStatus = 'PENDING' | 'APPROVED' | 'REJECTED';
 
@@ -20,8 +20,8 @@ export const Email = z
 /** `clientId` is optional: the registration saga assigns it up front so every step, and the compensation, knows it. */
 export const AddClientInput = Body({
   clientId: Id.optional(),
-  firstName: NonEmptyText(100),
-  lastName: NonEmptyText(100),
+  firstName: PersonName(100),
+  lastName: PersonName(100),
   email: Email,
 });
 export type AddClientInput = z.infer<typeof AddClientInput>;

@@ -23,3 +23,18 @@ export const NonEmptyText = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`);
+
+/**
+ * What no name contains: control characters, format characters (zero-width spaces and joiners, bidi
+ * overrides, the BOM), unassigned, private-use and surrogate code points, line and paragraph separators,
+ * spaces other than U+0020, and the fillers that render as nothing (Hangul fillers, the braille blank, the
+ * combining grapheme joiner). Any of them lets two names look alike, or a name look like nothing at all.
+ */
+const INVISIBLE_OR_CONTROL =
+  /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u034F\u115F\u1160\u3164\uFFA0\u2800]|(?! )\p{Zs}/u;
+
+/** A person's name: visible text of up to `max` characters, stored in Unicode NFC. */
+export const PersonName = (max: number) =>
+  NonEmptyText(max)
+    .refine((value) => !INVISIBLE_OR_CONTROL.test(value), 'must not contain control or invisible characters')
+    .transform((value) => value.normalize('NFC'));

@@ -26,9 +26,19 @@ export interface ServiceCall<TInput = unknown> {
   caller?: Caller;
 }
 
+/**
+ * The one rule for an HTTP call's `Idempotency-Key` (or `X-Request-Id`), on every endpoint, checked here at
+ * the edge before anything runs: one header, 1 to 256 visible ASCII characters, no comma. A comma is how
+ * HTTP joins a repeated header into one value, so a key with one could not be told from two keys. What a
+ * service derives from the key internally (a scope, a prefix, a digest) never counts against the limit.
+ */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 256;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x2B\x2D-\x7E]+$/;
+const IDEMPOTENCY_HEADERS = ['Idempotency-Key', 'X-Request-Id'] as const;
+
 /** A direct invocation's payload: `{ requestId?, input }`. */
 const DirectCall = z.object({
-  requestId: z.string().min(1).max(256).optional(),
+  requestId: z.string().min(1).max(MAX_IDEMPOTENCY_KEY_CHARS).optional(),
   input: z.unknown(),
 });
 
@@ -50,6 +60,35 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted && value) return value;
+  }
+  return undefined;
+}
+
+/** Every value a header was sent with: API Gateway keeps a repeated header's values in `multiValueHeaders`. */
+function headerValues(event: APIGatewayProxyEvent, name: string): string[] {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (const [key, list] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted && list) values.push(...list);
+  }
+  if (values.length > 0) return values;
+  const single = header(event, wanted);
+  return single === undefined ? [] : [single];
+}
+
+/** The caller's Idempotency-Key (X-Request-Id is its older name, used when it is absent), or 400. */
+function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
+  for (const name of IDEMPOTENCY_HEADERS) {
+    const values = headerValues(event, name);
+    if (values.length === 0) continue;
+    const [key] = values;
+    if (values.length > 1) throw new ValidationError(`Send one ${name} header, not ${values.length}`);
+    if (key === undefined || key.length > MAX_IDEMPOTENCY_KEY_CHARS || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+      throw new ValidationError(
+        `${name} must be 1 to ${MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters, without a comma`,
+      );
+    }
+    return key;
   }
   return undefined;
 }
@@ -80,7 +119,7 @@ function callerOf(event: APIGatewayProxyEvent): Caller | undefined {
 
 export function fromHttpEvent(event: APIGatewayProxyEvent): ServiceCall {
   const readsBody = event.httpMethod !== 'GET' && event.httpMethod !== 'HEAD' && event.httpMethod !== 'DELETE';
-  const requestId = header(event, 'idempotency-key') ?? header(event, 'x-request-id');
+  const requestId = idempotencyKeyOf(event);
   const caller = callerOf(event);
   return {
     ...(requestId === undefined ? {} : { requestId }),

@@ -1,7 +1,7 @@
 import { type z } from 'zod';
 import { AddClientInput } from '../client/client';
 import { Sum } from '../common/money';
-import { Body, Id, NonEmptyText } from '../common/schemas';
+import { Body, Id, NonEmptyText, PersonName } from '../common/schemas';
 
 export type NotificationType = 'newClientCreated' | 'newOrderCreated';
 
@@ -16,8 +16,8 @@ export interface Notification<Data = unknown> {
 
 export const NewClientCreatedInput = Body({
   clientId: Id,
-  firstName: NonEmptyText(100),
-  lastName: NonEmptyText(100),
+  firstName: PersonName(100),
+  lastName: PersonName(100),
   // The same rule the Client service applied when the address was given.
   email: AddClientInput.shape.email,
   login: NonEmptyText(64),

@@ -1,31 +1,43 @@
-import { type z } from 'zod';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
 import { Login, Password } from '../auth/auth';
-import { hashPassword } from '../auth/password';
+import { hashPassword, verifyPassword } from '../auth/password';
 import { Email } from '../client/client';
 import { requireEnv } from '../common/config';
 import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';
-import { Body, NonEmptyText } from '../common/schemas';
+import { Body, PersonName } from '../common/schemas';
 import { HttpResponse } from '../common/serviceEvent';
 import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
 
 export const RegisterClientRequest = Body({
   login: Login,
   password: Password,
-  firstName: NonEmptyText(100),
-  lastName: NonEmptyText(100),
+  firstName: PersonName(100),
+  lastName: PersonName(100),
   email: Email,
 });
 export type RegisterClientRequest = z.infer<typeof RegisterClientRequest>;
 
 const registrationSagaArn = () => requireEnv('REGISTRATION_SAGA_ARN');
 
+/**
+ * The last segment of a registration's status URL: `<execution name>.<status token>`. The status route is
+ * public (there is no session yet) and answers the login and the client id, so the URL must be unguessable
+ * whatever key the caller chose: the token is 128 random bits the saga's input keeps, told only in the 202.
+ */
+export const RegistrationTicket = Body({
+  ticket: z.string().regex(/^[A-Za-z0-9_-]{1,80}\.[A-Za-z0-9_-]{22}$/, 'must be a registration status ticket'),
+});
+export type RegistrationTicket = z.infer<typeof RegistrationTicket>;
+const newStatusToken = () => randomBytes(16).toString('base64url');
+
 /** What the caller is told, for a finished saga or one still running. */
 export function registrationOutcomeResponse(outcome: SagaOutcome): HttpResponse {
-  const { clientId, login } = outcome.input;
+  const { clientId, login, statusToken } = outcome.input;
   if (outcome.status === 'SUCCEEDED') return new HttpResponse({ clientId, login });
   if (outcome.status === 'RUNNING') {
-    const statusUrl = `/api/client/register_client/${outcome.executionName}`;
+    const statusUrl = `/api/client/register_client/${outcome.executionName}.${String(statusToken)}`;
     return new HttpResponse({ status: 'PENDING', clientId, executionArn: outcome.executionArn, statusUrl }, 202);
   }
   if (outcome.error === 'LoginTaken') return new HttpResponse({ error: 'This login is already taken' }, 409);
@@ -37,6 +49,12 @@ export function registrationOutcomeResponse(outcome: SagaOutcome): HttpResponse 
  * Starts the registration saga and waits for it (up to SAGA_WAIT_MS). The password is hashed here, before
  * the saga starts: the execution's input and history carry the scrypt hash, never the password. The client
  * id is assigned here, from the execution name, so a retried request names the same client.
+ *
+ * The execution name is the caller's key. Keys of registrations are global (there is no caller yet to scope
+ * them by), which is why a client should send a fresh random UUID: nobody else can then use it first. A
+ * retry must be the same request: the same profile (its fingerprint) and the same password, checked against
+ * the scrypt hash the first request stored (a salted, keyed hash: the password itself is never stored or
+ * compared); any change is a 422.
  */
 export async function registerClient(request: RegisterClientRequest, requestId?: string) {
   const { password, ...profile } = request;
@@ -45,15 +63,25 @@ export async function registerClient(request: RegisterClientRequest, requestId?:
     clientId: newId('client', executionName),
     ...profile,
     passwordHash: await hashPassword(password),
+    statusToken: newStatusToken(),
     fingerprint: requestFingerprint(profile),
   };
-  const executionArn = await startSaga(registrationSagaArn(), executionName, input);
+  const samePassword = async (existing: SagaOutcome) =>
+    existing.input['fingerprint'] === input.fingerprint &&
+    (await verifyPassword(password, String(existing.input['passwordHash'])));
+  const executionArn = await startSaga(registrationSagaArn(), executionName, input, samePassword);
   return registrationOutcomeResponse(await awaitSaga(executionArn));
 }
 
-/** The saga behind an earlier 202. */
-export async function registrationStatus(executionName: string) {
+const sameToken = (given: string, kept: unknown) =>
+  typeof kept === 'string' && kept.length === given.length && timingSafeEqual(Buffer.from(given), Buffer.from(kept));
+
+/** The saga behind an earlier 202, for the one who holds its ticket; anyone else is told it does not exist. */
+export async function registrationStatus({ ticket }: RegistrationTicket) {
+  const [executionName = '', token = ''] = ticket.split('.');
   const outcome = await findSaga(registrationSagaArn(), executionName);
-  if (outcome === undefined) throw new NotFound('Registration not found');
+  if (outcome === undefined || !sameToken(token, outcome.input['statusToken'])) {
+    throw new NotFound('Registration not found');
+  }
   return registrationOutcomeResponse(outcome);
 }

@@ -82,11 +82,18 @@ export async function findSaga(stateMachineArn: string, executionName: string): 
   }
 }
 
-/** Starts the saga, or finds the one this name already started (refusing it if it was for another request). */
+/** Whether an execution found under a request's name was started for that same request. */
+export type SameRequest = (existing: SagaOutcome) => boolean | Promise<boolean>;
+
+/**
+ * Starts the saga, or finds the one this name already started (refusing it if it was for another request:
+ * by default a different fingerprint; `sameRequest` adds what a fingerprint cannot hold, such as a secret).
+ */
 export async function startSaga(
   stateMachineArn: string,
   executionName: string,
   input: Record<string, unknown> & { fingerprint: string },
+  sameRequest: SameRequest = (existing) => existing.input['fingerprint'] === input.fingerprint,
 ): Promise<string> {
   try {
     const started = await stepFunctions.send(
@@ -97,7 +104,7 @@ export async function startSaga(
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
     const executionArn = executionArnOf(stateMachineArn, executionName);
     const existing = await describeSaga(executionArn);
-    if (existing.input['fingerprint'] !== input.fingerprint) {
+    if (!(await sameRequest(existing))) {
       throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
     }
     return executionArn;

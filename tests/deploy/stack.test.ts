@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
 import { COPY_MARK, FAULT_VARIABLES } from '../../lib/common/faults';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
+import { gatewayAnswer, gatewayResponsesOf } from '../../serverless/offline-gateway';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
@@ -402,6 +403,55 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
       .map(([, resource]) => resource.Properties.PathPart);
     expect(topLevel.includes('dev')).toBe(stage !== 'prod');
     expect(topLevel).toContain('api');
+  });
+
+  if (stage !== 'prod') {
+    it('requires IAM (Signature V4) on every dev route, and leaves the public API to its own checks', () => {
+      const paths = new Map<string, string>();
+      const apiResources = ofType(resources(), 'AWS::ApiGateway::Resource');
+      const pathOf = (logicalId: string): string => {
+        const known = paths.get(logicalId);
+        if (known !== undefined) return known;
+        const resource = resources()[logicalId]!;
+        const parent = resource.Properties.ParentId.Ref as string | undefined;
+        const path = `${parent === undefined ? '' : pathOf(parent)}/${resource.Properties.PathPart}`;
+        paths.set(logicalId, path);
+        return path;
+      };
+      expect(apiResources.length).toBeGreaterThan(0);
+      const methods = ofType(resources(), 'AWS::ApiGateway::Method')
+        .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
+        .map(([, method]) => ({
+          path: pathOf(method.Properties.ResourceId.Ref as string),
+          authorization: method.Properties.AuthorizationType as string,
+        }));
+
+      const dev = methods.filter((method) => method.path.startsWith('/dev/'));
+      expect(dev.length).toBeGreaterThanOrEqual(20);
+      for (const method of dev) expect(method).toEqual({ path: method.path, authorization: 'AWS_IAM' });
+      for (const method of methods.filter((m) => m.path.startsWith('/api/'))) {
+        expect(['NONE', 'CUSTOM']).toContain(method.authorization);
+      }
+    });
+  }
+
+  it('answers the gateway refusals with the bodies the local gateway gives', () => {
+    const responses = gatewayResponsesOf({ Resources: resources() });
+    const answer = (type: string, status: number, message: string) => {
+      const { statusCode, body } = gatewayAnswer(responses, type, status, message);
+      return [statusCode, JSON.parse(body)];
+    };
+
+    // The same answers tests/integration/gateway.test.ts gets from the local cloud.
+    expect(answer('UNAUTHORIZED', 401, 'Unauthorized')).toEqual([401, { error: 'Unauthorized' }]);
+    expect(answer('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token')).toEqual([
+      403,
+      { error: 'Missing Authentication Token' },
+    ]);
+    expect(answer('ACCESS_DENIED', 403, 'User is not authorized')).toEqual([403, { error: 'Forbidden' }]);
+    expect(answer('DEFAULT_4XX', 413, 'Request Too Long')).toEqual([413, { error: 'Request Too Long' }]);
+    expect(answer('DEFAULT_5XX', 502, 'Internal server error')).toEqual([502, { error: 'Internal error' }]);
+    expect(Object.keys(responses).sort()).toEqual(['ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']);
   });
 
   it(

@@ -49,10 +49,9 @@ async function loggedIn(options: { password?: string; balance?: number } = {}) {
   return { ...user, cookie: sessionCookieOf(response) };
 }
 
-/** The authorizer's refusal: 401 with `"error": "Unauthorized"` (the local gateway adds statusCode and message). */
+/** The authorizer's refusal: 401 `{"error":"Unauthorized"}`, the UNAUTHORIZED GatewayResponse, locally too. */
 function expectRefused(response: ApiResponse) {
-  expect(response.status).toBe(401);
-  expect(response.body).toMatchObject({ error: 'Unauthorized' });
+  expect([response.status, response.body]).toEqual([401, { error: 'Unauthorized' }]);
 }
 
 /*
@@ -114,6 +113,46 @@ describe('Auth service: register, log in, /api/me', () => {
     expect([repeat.status, repeat.body]).toEqual([200, first.body]);
   });
 
+  it('treats logins that differ only in case or Unicode form as one login, at registration and at login', async () => {
+    const { clientId } = await newUser();
+    const suffix = uniqueSuffix();
+
+    const first = await post('/dev/authService/user/register', { login: `Ivan.${suffix}`, password, clientId });
+    const lower = await post('/dev/authService/user/register', { login: `ivan.${suffix}`, password, clientId });
+    const fullWidth = await post('/dev/authService/user/register', {
+      login: `ＩＶＡＮ.${suffix}`,
+      password,
+      clientId,
+    });
+    const loggedInAs = await logIn(`IVAN.${suffix}`);
+
+    expect([first.status, first.body.login]).toEqual([200, `ivan.${suffix}`]);
+    expect([lower.status, lower.body]).toEqual([409, { error: 'Login is already taken' }]);
+    expect(fullWidth.status).toBe(409);
+    expect(loggedInAs.status).toBe(200);
+  });
+
+  it('refuses a login or a name with an invisible character, writing nothing', async () => {
+    const { clientId } = await newUser();
+
+    const login = await post('/dev/authService/user/register', {
+      login: `iv\u200Ban.${uniqueSuffix()}`,
+      password,
+      clientId,
+    });
+    const name = await post('/dev/clientService/client/add', {
+      firstName: 'Iv\u200Ban',
+      lastName: 'Lee',
+      email: `ann.${uniqueSuffix()}@example.com`,
+    });
+
+    expect(login.status).toBe(400);
+    expect([name.status, name.body]).toEqual([
+      400,
+      { error: 'Invalid request: firstName: must not contain control or invisible characters' },
+    ]);
+  });
+
   it('logs in with a unicode password', async () => {
     const unicode = 'пароль-🔑-ü-日本語';
     const user = await newUser({ password: unicode });
@@ -147,16 +186,13 @@ describe('Auth service: attacks', () => {
     expectRefused(await me({ Cookie: cookie() }));
   });
 
-  // The local gateway (hapi) parses request cookies itself and answers 400 for these before any
-  // authorizer runs; on AWS they reach the authorizer, whose strict parser answers 401.
+  // The local gateway used to parse request cookies itself and answer these 400 before any authorizer ran;
+  // like API Gateway it now passes them on, and the authorizer's strict parser refuses them (issue 12).
   it.each([
     ['an injected separator', `session=${'A'.repeat(20)};${'A'.repeat(22)}`],
     ['a tab and spaces', `session=${'A'.repeat(20)}\t ${'A'.repeat(21)}`],
-  ])('refuses a cookie with %s with a 4xx and an error', async (_case, cookie) => {
-    const response = await me({ Cookie: cookie });
-
-    expect([400, 401]).toContain(response.status);
-    expect(response.body).toMatchObject({ error: expect.any(String) });
+  ])('refuses a cookie with %s with a 401', async (_case, cookie) => {
+    expectRefused(await me({ Cookie: cookie }));
   });
 
   it('refuses a second session smuggled beside a valid one', async () => {
@@ -221,10 +257,42 @@ describe('Auth service: attacks', () => {
     expectRefused(after);
   });
 
-  it('answers logout without a session too', async () => {
+  // Changed with issue 12: a logout that names no session ends nothing, so it no longer answers OK.
+  it('refuses a logout that names no session, and says no OK', async () => {
     const out = await get('/api/auth/logout');
 
+    expect([out.status, out.body]).toEqual([401, { error: 'No valid session cookie: no session was ended' }]);
+    expect(setCookieOf(out)).toEqual([]);
+  });
+
+  it('accepts a session cookie sent twice with the same value (Postman: the jar and an explicit header)', async () => {
+    const user = await loggedIn();
+
+    const profile = await me({ Cookie: `${user.cookie}; ${user.cookie}` });
+
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ clientId: user.clientId, login: user.login });
+  });
+
+  it.each(['GET', 'POST'])('logs out with %s and a repeated cookie: the session it names is ended', async (method) => {
+    const user = await loggedIn();
+
+    const out = await api(method, '/api/auth/logout', { headers: { Cookie: `${user.cookie}; ${user.cookie}` } });
+
     expect([out.status, out.body]).toEqual([200, { status: 'OK' }]);
+    expect(setCookieOf(out)).toEqual(['session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0']);
+    expectRefused(await me({ Cookie: user.cookie }));
+  });
+
+  it('refuses a logout naming two sessions and ends neither', async () => {
+    const ann = await loggedIn();
+    const bob = await loggedIn();
+
+    const out = await get('/api/auth/logout', { Cookie: `${ann.cookie}; ${bob.cookie}` });
+
+    expect(out.status).toBe(401);
+    expect((await me({ Cookie: ann.cookie })).status).toBe(200);
+    expect((await me({ Cookie: bob.cookie })).status).toBe(200);
   });
 
   it('takes identity only from the session, whatever a header or the query string claims', async () => {
@@ -286,6 +354,29 @@ describe('Auth service: attacks', () => {
     expect([right.status, right.body]).toEqual([429, { error: 'Too many failed logins: try again later' }]);
     expect(setCookieOf(right)).toEqual([]);
     expect(other.status).toBe(200);
+  });
+
+  it('checks exactly five passwords of a burst of 30 wrong guesses sent at once, then holds the lock', async () => {
+    const victim = await newUser();
+
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => logIn(victim.login, `wrong ${i}`)));
+    const right = await logIn(victim.login);
+
+    const statuses = answers.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(25);
+    expect(right.status).toBe(429);
+  });
+
+  it('refuses most of a burst of 29 wrong guesses and the right password unchecked', async () => {
+    const victim = await newUser();
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 17 ? password : `wrong ${i}`));
+
+    const statuses = (await Promise.all(guesses.map((guess) => logIn(victim.login, guess)))).map((r) => r.status);
+
+    // Five attempts are checked per window; only the right password, if it is among them, opens a new one.
+    expect(statuses.every((status) => [200, 401, 429].includes(status))).toBe(true);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(20);
   });
 
   it('resets the failure count on a successful login', async () => {

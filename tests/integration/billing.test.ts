@@ -213,6 +213,8 @@ describe('Billing service over the dev API', () => {
     ['a negative sum', JSON.stringify({ clientId: 'someone', sum: -5 }), ['deposit', 'withdraw']],
     ['a sum given as a string', JSON.stringify({ clientId: 'someone', sum: '10' }), ['deposit', 'withdraw']],
     ['a sum with 3 decimals', JSON.stringify({ clientId: 'someone', sum: 1.005 }), ['deposit', 'withdraw']],
+    ['a sum below a cent', JSON.stringify({ clientId: 'someone', sum: 1e-9 }), ['deposit', 'withdraw']],
+    ['a cent and a hair', JSON.stringify({ clientId: 'someone', sum: 0.0100000001 }), ['deposit', 'withdraw']],
     ['an absurdly large sum', JSON.stringify({ clientId: 'someone', sum: 1e300 }), ['deposit', 'withdraw']],
     ['an empty clientId', JSON.stringify({ clientId: '' }), ['createAccount']],
     ['an unknown field', JSON.stringify({ clientId: 'someone', balance: 100 }), ['createAccount']],

@@ -161,6 +161,7 @@ describe('Notification service over the dev API', () => {
         ['a negative sum', JSON.stringify({ ...body, sum: -0.01 })],
         ['a sum given as a string', JSON.stringify({ ...body, sum: '10.00' })],
         ['a sum with 3 decimals', JSON.stringify({ ...body, sum: 0.001 })],
+        ['a sum below a cent', JSON.stringify({ ...body, sum: 1e-9 })],
         ['an absurdly large sum', JSON.stringify({ ...body, sum: 1e21 })],
       );
     } else {

@@ -128,6 +128,7 @@ describe('Order service over the dev API', () => {
         ['a negative sum', JSON.stringify({ ...body, sum: -10 })],
         ['a sum given as a string', JSON.stringify({ ...body, sum: '10' })],
         ['a sum with 3 decimals', JSON.stringify({ ...body, sum: 10.001 })],
+        ['a sum below a cent', JSON.stringify({ ...body, sum: 1e-9 })],
         ['an absurdly large sum', JSON.stringify({ ...body, sum: 1e21 })],
       );
     }

@@ -7,6 +7,8 @@ export function httpEvent(options: {
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Headers as API Gateway passes a repeated one: every value in order (`headers` then holds the last). */
+  multiValueHeaders?: Record<string, string[]>;
   pathParameters?: Record<string, string>;
   authorizer?: Record<string, string>;
 }): APIGatewayProxyEvent {
@@ -14,8 +16,13 @@ export function httpEvent(options: {
     httpMethod: options.method ?? 'POST',
     path: options.path ?? '/',
     resource: options.path ?? '/',
-    headers: options.headers ?? {},
-    multiValueHeaders: {},
+    headers: {
+      ...Object.fromEntries(
+        Object.entries(options.multiValueHeaders ?? {}).map(([name, values]) => [name, values.at(-1)]),
+      ),
+      ...options.headers,
+    },
+    multiValueHeaders: options.multiValueHeaders ?? {},
     body: options.rawBody ?? (options.body === undefined ? null : JSON.stringify(options.body)),
     isBase64Encoded: false,
     pathParameters: options.pathParameters ?? null,

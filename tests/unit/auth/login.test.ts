@@ -1,4 +1,5 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { sessionKey } from '../../../lib/auth/sessionCookie';
@@ -32,8 +33,7 @@ describe('Function: auth/login', () => {
     dynamo.reset();
     dynamo.on(GetCommand, { TableName: 'users' }).resolves({});
     dynamo.on(GetCommand, { TableName: 'users', Key: { login: 'ann.lee' } }).resolves({ Item: user });
-    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({});
-    dynamo.on(UpdateCommand).resolves({ Attributes: { failures: 1 } });
+    dynamo.on(UpdateCommand).resolves({ Attributes: { attempts: 1 } });
   });
 
   it('opens a session and sets an HttpOnly, Secure, SameSite=Lax cookie', async () => {
@@ -89,32 +89,48 @@ describe('Function: auth/login', () => {
     expect(unknown).toBeGreaterThan(wrong / 3);
   });
 
-  it('locks the login after five failures, even against the right password', async () => {
-    dynamo.on(UpdateCommand, { UpdateExpression: 'ADD failures :one' }).resolves({ Attributes: { failures: 5 } });
+  it('counts the attempt before checking the password, and the fifth failure locks the login', async () => {
+    dynamo.on(UpdateCommand, { UpdateExpression: 'ADD attempts :one' }).resolves({ Attributes: { attempts: 5 } });
 
     const fifth = await attempt({ login: 'ann.lee', password: 'wrong password' });
-    const lock = dynamo.commandCalls(UpdateCommand, {
-      UpdateExpression: 'SET lockedUntil = :until, expiresAt = :until',
-    });
-    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({
-      Item: { login: 'ann.lee', failures: 5, lockedUntil: Math.floor(Date.now() / 1000) + 900 },
-    });
-    const right = await attempt({ login: 'ann.lee', password });
 
     expect(fifth.statusCode).toBe(401);
-    expect(lock).toHaveLength(1);
+    expect(dynamo.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'login-failures',
+      Key: { login: 'ann.lee' },
+      ConditionExpression: 'windowEndsAt > :now AND attempts < :max AND NOT lockedUntil > :now',
+      ExpressionAttributeValues: { ':max': 5 },
+    });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: 'SET lockedUntil = :until, expiresAt = :until',
+      ConditionExpression: 'attribute_exists(login)',
+    });
+  });
+
+  it('refuses an attempt the window has no room for without looking the user up or checking the password', async () => {
+    const full = new ConditionalCheckFailedException({ message: 'full', $metadata: {} });
+    dynamo.on(UpdateCommand).rejects(full);
+    dynamo.on(PutCommand, { TableName: 'login-failures' }).rejects(full);
+
+    const right = await attempt({ login: 'ann.lee', password });
+
     expect([right.statusCode, parseBody(right)]).toEqual([429, { error: 'Too many failed logins: try again later' }]);
+    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(dynamo).not.toHaveReceivedCommandWith(GetCommand, { TableName: 'users' });
     expect(dynamo).not.toHaveReceivedCommandWith(PutCommand, { TableName: 'sessions' });
   });
 
-  it('lets the right password in once a lock has expired', async () => {
-    dynamo.on(GetCommand, { TableName: 'login-failures' }).resolves({
-      Item: { login: 'ann.lee', failures: 5, lockedUntil: Math.floor(Date.now() / 1000) - 1 },
-    });
+  it('opens a window with the first attempt when none is open, then checks the password', async () => {
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'none', $metadata: {} }));
+    dynamo.on(PutCommand, { TableName: 'login-failures' }).resolves({});
 
     const result = await attempt({ login: 'ann.lee', password });
 
     expect(result.statusCode).toBe(200);
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      TableName: 'login-failures',
+      Item: expect.objectContaining({ login: 'ann.lee', attempts: 1 }),
+    });
   });
 
   it.each([
@@ -163,14 +179,38 @@ describe('Function: auth/logout', () => {
     expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'sessions', Key: { id: sessionKey(token) } });
   });
 
-  it('answers OK and writes nothing without a valid session cookie', async () => {
+  it('ends the session of a cookie sent twice with the same value (a jar and an explicit header)', async () => {
+    dynamo.on(DeleteCommand).resolves({});
+    const token = 'B'.repeat(43);
+
     const result = await callHttp(
       logout,
-      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: 'session="; DROP' } }),
+      httpEvent({
+        method: 'POST',
+        path: '/api/auth/logout',
+        headers: { Cookie: `session=${token}; session=${token}` },
+      }),
     );
 
-    expect(result.statusCode).toBe(200);
-    expect(cookieOf(result)).toContain('Max-Age=0');
+    expect([result.statusCode, parseBody(result)]).toEqual([200, { status: 'OK' }]);
+    expect(dynamo).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'sessions', Key: { id: sessionKey(token) } });
+  });
+
+  it.each([
+    ['a malformed cookie', 'session="; DROP'],
+    ['two different sessions', `session=${'A'.repeat(43)}; session=${'B'.repeat(43)}`],
+    ['no session cookie', 'theme=dark'],
+  ])('refuses with 401, ends nothing and says no OK for %s', async (_case, cookie) => {
+    const result = await callHttp(
+      logout,
+      httpEvent({ method: 'GET', path: '/api/auth/logout', headers: { Cookie: cookie } }),
+    );
+
+    expect([result.statusCode, parseBody(result)]).toEqual([
+      401,
+      { error: 'No valid session cookie: no session was ended' },
+    ]);
+    expect(cookieOf(result)).toBe('');
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });
 });

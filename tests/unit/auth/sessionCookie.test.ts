@@ -27,6 +27,8 @@ describe('Module: sessionCookie', () => {
     ['the session cookie alone', `session=${token}`],
     ['among other cookies', `theme=dark; session=${token}; _ga=GA1.2.3`],
     ['without a space after the separator', `theme=dark;session=${token}`],
+    ['sent twice with the same value (a jar and an explicit header)', `session=${token}; session=${token}`],
+    ['sent three times, among others', `session=${token}; theme=dark; session=${token};session=${token}`],
   ])('finds the token in %s', (_case, header) => {
     expect(sessionTokenFromCookieHeader(header)).toBe(token);
   });
@@ -42,6 +44,8 @@ describe('Module: sessionCookie', () => {
     ['base64 padding and plus', `session=${token.slice(0, 41)}+=`],
     ['a CR LF', `session=${token.slice(0, 42)}\r\nX: y`],
     ['two session cookies', `session=${token}; session=${newSessionToken()}`],
+    ['the same session twice and a third one', `session=${token}; session=${token}; session=${newSessionToken()}`],
+    ['a session beside an empty one', `session=${token}; session=`],
     ['a differently named cookie', `Session=${token}`],
     ['a very long header', `session=${token}; junk=${'x'.repeat(10_000)}`],
   ])('refuses %s', (_case, header) => {

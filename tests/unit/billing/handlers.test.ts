@@ -131,7 +131,7 @@ describe('Functions: billing/deposit and billing/withdraw', () => {
     ['a zero sum', { ...valid, sum: 0 }, 'sum: must be greater than 0'],
     ['a negative sum', { ...valid, sum: -1 }, 'sum: must be greater than 0'],
     ['a sum given as a string', { ...valid, sum: '10' }, 'sum: must be a number'],
-    ['a sum with 3 decimals', { ...valid, sum: 0.001 }, 'sum: must have at most 2 decimals'],
+    ['a sum with 3 decimals', { ...valid, sum: 0.001 }, 'sum: must be a whole number of cents, at least 0.01'],
     ['an absurdly large sum', { ...valid, sum: 1e15 }, 'sum: must be at most 1000000000'],
     ['an array body', [valid], 'Request body must be a JSON object'],
   ])('refuses %s with a 400 and touches nothing', async (_case, body, message) => {
@@ -156,7 +156,7 @@ describe('Functions: billing/deposit and billing/withdraw', () => {
     expect(oversized.statusCode).toBe(413);
     expect([longId.statusCode, parseBody(longId).error]).toEqual([
       400,
-      'The request id must be at most 256 characters',
+      'X-Request-Id must be 1 to 256 visible ASCII characters, without a comma',
     ]);
     expect(dynamo).not.toHaveReceivedAnyCommand();
   });

@@ -163,7 +163,7 @@ describe('Function: notify/newOrderCreated', () => {
     ['a sum of zero', { ...newOrder, sum: 0 }, 'sum: must be greater than 0'],
     ['a negative sum', { ...newOrder, sum: -1 }, 'sum: must be greater than 0'],
     ['a sum given as a string', { ...newOrder, sum: '12.50' }, 'sum: must be a number'],
-    ['a sum with 3 decimals', { ...newOrder, sum: 12.505 }, 'sum: must have at most 2 decimals'],
+    ['a sum with 3 decimals', { ...newOrder, sum: 12.505 }, 'sum: must be a whole number of cents, at least 0.01'],
     ['an absurdly large sum', { ...newOrder, sum: 1e300 }, 'sum: must be at most'],
     ['an unknown field', { ...newOrder, note: 'hi' }, 'unknown field(s): note'],
   ])('refuses %s with a 400, asking and storing nothing', async (_case, body, message) => {

@@ -88,7 +88,7 @@ describe('Function: order/create', () => {
     ['a sum of zero', { clientId: 'c1', sum: 0 }, 'sum: must be greater than 0'],
     ['a negative sum', { clientId: 'c1', sum: -5 }, 'sum: must be greater than 0'],
     ['a sum given as a string', { clientId: 'c1', sum: '10' }, 'sum: must be a number'],
-    ['a sum with 3 decimals', { clientId: 'c1', sum: 1.005 }, 'sum: must have at most 2 decimals'],
+    ['a sum with 3 decimals', { clientId: 'c1', sum: 1.005 }, 'sum: must be a whole number of cents, at least 0.01'],
     ['an absurdly large sum', { clientId: 'c1', sum: 1e18 }, 'sum: must be at most'],
     ['an unknown field', { ...order, status: 'CONFIRMED' }, 'unknown field(s): status'],
     ['an array body', [order], 'Request body must be a JSON object'],

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** `sls <args>` in the project, offline with dummy credentials: its exit code and everything it printed. */
+async function sls(...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'sls'), args, {
+      cwd: ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+      timeout: 120_000,
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+describe('Stage offline: the local cloud, never deployed', () => {
+  it.each([
+    ['sls deploy (the default stage)', ['deploy']],
+    ['sls deploy --stage offline', ['deploy', '--stage', 'offline']],
+    ['sls deploy function', ['deploy', 'function', '-f', 'authSignin']],
+  ])(
+    'refuses %s with a clear message, before packaging anything',
+    async (_case, args) => {
+      const { code, output } = await sls(...args);
+
+      expect(code).not.toBe(0);
+      expect(output).toContain('The "offline" stage is the local cloud of `npm start`');
+      expect(output).toContain('sls deploy --stage dev');
+      expect(output).not.toMatch(/Packaging|Compiling with esbuild/);
+    },
+    150_000,
+  );
+
+  it('still resolves the offline stage for the local commands (sls print)', async () => {
+    const { code, output } = await sls('print', '--stage', 'offline', '--path', 'provider.stage');
+
+    expect([code, output.trim().split('\n').at(-1)]).toEqual([0, 'offline']);
+  }, 150_000);
+});
