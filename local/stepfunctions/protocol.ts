@@ -109,6 +109,9 @@ export async function startStepFunctionsEndpoint(
     else if (request.url === '/metrics' && options.metrics) void serveMetrics(options.metrics, response);
     else if (consolePage.handle && (request.method === 'GET' || request.method === 'HEAD'))
       void consolePage.handle(request, response);
+    // The console's one action (its Redrive button); POST / stays the Step Functions API.
+    else if (consolePage.handle && request.method === 'POST' && request.url?.startsWith('/api/'))
+      void consolePage.handle(request, response);
     else void handle(service, request, response);
   });
   await new Promise<void>((resolve, reject) => {
