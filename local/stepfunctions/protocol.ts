@@ -66,7 +66,8 @@ async function handle(service: StepFunctionsService, request: IncomingMessage, r
     } catch {
       throw new StepFunctionsError('SerializationException', 'The request body is not JSON.');
     }
-    send(response, 200, action(parsed as Record<string, unknown>));
+    // TestState answers asynchronously; the other actions at once.
+    send(response, 200, await action(parsed as Record<string, unknown>));
   } catch (error) {
     if (error instanceof StepFunctionsError)
       send(response, 400, { __type: error.type, message: error.message }, error.type);

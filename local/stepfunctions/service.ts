@@ -11,6 +11,7 @@ import {
 import { executionArn, parseExecutionArn, toStateMachine, type MachineDefinition, type StateMachine } from './machines';
 import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './store';
 import type { LambdaInvoker } from './taskInvoker';
+import { testState, TestStateRefused } from './testState';
 import { assertTimeScale } from './timeScale';
 
 /** An error of the Step Functions API, sent as `{"__type": name, "message": …}`. */
@@ -351,6 +352,16 @@ export class StepFunctionsService {
       this.store.save(record);
       this.start(machine, record, { continued: true, from });
       return { redriveDate: seconds(now) };
+    },
+
+    /** AWS's TestState (testState.ts): one state, its Task mocked or called, its Retry and Catch judged. */
+    TestState: async (request) => {
+      try {
+        return await testState(request, this.options.invoke);
+      } catch (error) {
+        if (error instanceof TestStateRefused) throw new StepFunctionsError('ValidationException', error.message);
+        throw error;
+      }
     },
 
     DescribeStateMachineForExecution: (request) => {

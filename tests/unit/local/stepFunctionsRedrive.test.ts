@@ -12,6 +12,8 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { readExecution } from '../../../local/console/stepFunctionsReader';
+import { formatTrace } from '../../../local/console/traceText';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../../local/stepfunctions/protocol';
 import { uniqueSuffix } from '../../support/api';
 import { sfnClient, startFakeLambda, unitTestPort, type FakeLambda } from '../../support/fakeLambda';
@@ -120,6 +122,30 @@ describe('Local Step Functions: RedriveExecution', () => {
     });
     expect(execution.error).toBeUndefined();
     expect(JSON.parse(execution.output!)).toEqual({ orderId: 'o-1', status: 'CONFIRMED' });
+  });
+
+  it('traces both visits of the redriven state, with their attempts, and the redrive between them', async () => {
+    const executionArn = await failedAtConfirmOrder();
+    const waiting = await readExecution(sfn, executionArn);
+    lambda.script(fn('orderConfirm'), { result: { status: 'OK' } });
+    await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    await waitForExecution(sfn, executionArn);
+
+    const { trace, redriveCount, waitsForRedrive } = await readExecution(sfn, executionArn);
+
+    expect(waiting.waitsForRedrive).toBe(true);
+    expect([redriveCount, waitsForRedrive]).toEqual([1, false]);
+    expect(trace.redrives).toEqual([{ count: 1, at: expect.any(Number) }]);
+    expect(trace.failure).toBeUndefined();
+    const confirmations = trace.steps.filter((step) => step.name === 'ConfirmOrder');
+    expect(confirmations.map((step) => [step.mark, step.attempts, step.retries.length, step.redrive])).toEqual([
+      ['failed', 11, 10, undefined],
+      ['succeeded', 1, 0, 1],
+    ]);
+    const text = formatTrace({ machine: 'shop-offline-orderSaga', name: 'x', executionArn }, trace);
+    expect(text).toContain('redriven 1×');
+    expect(text).toMatch(/⟳ redrive 1 at \S+: resumed at ConfirmOrder/);
+    expect(text).toContain('11 attempts');
   });
 
   it('answers a repeated client token as the first time, without redriving again', async () => {
