@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { executionsWaitingForRedrive } from '../../../local/console/redrive';
 import { readExecution } from '../../../local/console/stepFunctionsReader';
 import { formatTrace } from '../../../local/console/traceText';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../../local/stepfunctions/protocol';
@@ -147,6 +150,33 @@ describe('Local Step Functions: RedriveExecution', () => {
     expect(text).toMatch(/⟳ redrive 1 at \S+: resumed at ConfirmOrder/);
     expect(text).toContain('11 attempts');
   });
+
+  it('redrives every execution of a saga that waits, and none that ended with an answer (npm run redrive -- --all)', async () => {
+    const waiting = [await failedAtConfirmOrder(), await failedAtConfirmOrder()];
+    orderScenarios.compensated(lambda);
+    const refused = await startOrder(sfn, `refused-${uniqueSuffix()}`);
+    await waitForExecution(sfn, refused);
+    expect(await executionsWaitingForRedrive(sfn, ORDER_SAGA)).toEqual(expect.arrayContaining(waiting));
+    expect(await executionsWaitingForRedrive(sfn, ORDER_SAGA)).not.toContain(refused);
+    orderScenarios.completed(lambda);
+
+    const { stdout } = await promisify(execFile)(
+      'node_modules/.bin/tsx',
+      ['scripts/redrive.ts', '--all', ORDER_SAGA, '--endpoint', endpoint.url, '--wait', '20'],
+      { cwd: join(__dirname, '..', '..', '..') },
+    );
+
+    for (const executionArn of waiting) {
+      expect(stdout).toContain(`redriven  ${executionArn}`);
+      expect(stdout).toContain(`SUCCEEDED ${executionArn}`);
+    }
+    expect(stdout).not.toContain(refused);
+    expect(await executionsWaitingForRedrive(sfn, ORDER_SAGA)).toEqual([]);
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: refused }))).toMatchObject({
+      error: 'InsufficientFunds',
+      redriveCount: 0,
+    });
+  }, 30_000);
 
   it('answers a repeated client token as the first time, without redriving again', async () => {
     const executionArn = await failedAtConfirmOrder();
