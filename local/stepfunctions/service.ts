@@ -122,7 +122,8 @@ const MACHINE_SETTINGS = {
 
 /**
  * The Step Functions API over the declared state machines: executions start at once and run in this
- * process; those a stop interrupted run again from the start when the service is next created.
+ * process; those a stop interrupted run again from where their run started (the start, or the state a
+ * redrive resumed at) when the service is next created.
  */
 export class StepFunctionsService {
   private readonly machines = new Map<string, StateMachine>();
