@@ -5,9 +5,10 @@ import { LocalMetrics } from './metrics';
 import { startOffline, type FaultSettings } from './offline';
 import { assertPortFree, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
-import { machinesFromServerlessConfig } from './stepfunctions/machines';
+import { longestFunctionTimeoutSeconds, machinesFromServerlessConfig } from './stepfunctions/machines';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
 import { ExecutionStore } from './stepfunctions/store';
+import { assertTimeScale } from './stepfunctions/timeScale';
 
 export type { FaultSettings };
 
@@ -27,6 +28,11 @@ export interface LocalCloudOptions {
    * `{ rate: 1, kinds: ['duplicate'], functions: ['billingDeposit'] }`. Off when absent.
    */
   faults?: FaultSettings;
+  /**
+   * Step Functions' clock: every Retry interval and Wait state runs at this fraction of its length (0.01: a
+   * hundredth). 1, real time, by default. See local/stepfunctions/timeScale.ts for what it leaves alone.
+   */
+  timeScale?: number;
   log?: (line: string) => void;
 }
 
@@ -47,6 +53,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const dataDir = options.dataDir ?? DATA_DIR;
   const log = options.log ?? (() => undefined);
   const echo = options.echo ?? false;
+  const timeScale = options.timeScale ?? 1;
+  assertTimeScale(timeScale);
   await assertPortFree(ports.dynamodb, 'DynamoDB Local');
   await assertPortFree(ports.http, 'API Gateway');
   await assertPortFree(ports.lambda, 'Lambda');
@@ -85,13 +93,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       port: ports.stepFunctions,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
       machines: machinesFromServerlessConfig(await configPromise),
+      timeScale,
+      functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
       ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
       onClosed: metrics.observeExecution,
       metrics: () => metrics.registry.metrics(),
       log,
     });
     const stateMachines = stepFunctions.service.stateMachineArns();
-    log(`step functions: ${stateMachines.length} state machine(s)`);
+    log(`step functions: ${stateMachines.length} state machine(s), time scale ${timeScale}`);
     return { ports, tables, stateMachines, stop };
   } catch (error) {
     await stop();

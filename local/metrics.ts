@@ -69,9 +69,11 @@ export class LocalMetrics {
     if (record.stopDate !== undefined) {
       this.sagaDuration.observe({ saga, status: record.status }, (record.stopDate - record.startDate) / 1000);
     }
-    // A failed call is the function of the LambdaFunctionScheduled event it follows.
+    // A failed call is the function of the LambdaFunctionScheduled event it follows. A redriven execution
+    // closes once per run: count only the calls since its last redrive.
     let fn = '';
-    for (const event of record.history) {
+    const redriven = record.history.findLastIndex((event) => event.type === 'ExecutionRedriven');
+    for (const event of record.history.slice(redriven + 1)) {
       const scheduled = event['lambdaFunctionScheduledEventDetails'] as { resource?: string } | undefined;
       if (scheduled?.resource) fn = scheduled.resource.split(':').at(-1)!.split('-').at(-1)!;
       const failed = event['lambdaFunctionFailedEventDetails'] as { error?: string } | undefined;

@@ -5,7 +5,8 @@ import { LOCAL_CREDENTIALS } from './config';
 /** The resolved serverless.yml, as `sls print` sees it for a stage: the one source of tables and machines. */
 export interface ServerlessConfig {
   service: string;
-  functions: Record<string, { name: string; handler: string }>;
+  provider?: { timeout?: number };
+  functions: Record<string, { name: string; handler: string; timeout?: number }>;
   resources?: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   stepFunctions?: { stateMachines?: Record<string, Record<string, unknown>> };
 }

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
       fresh: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'isolated-lambdas': { type: 'boolean', default: false },
+      'time-scale': { type: 'string', default: '1' },
     },
   });
   const started = Date.now();
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     fresh: values.fresh,
     echo: !values.quiet,
     isolatedLambdas: values['isolated-lambdas'],
+    timeScale: Number(values['time-scale']),
     log: (line) => console.log(`» ${line}`),
   });
   const { ports } = cloud;

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     port: unitTestPort(31),
     lambdaEndpoint: lambda.url,
     machines: SAGA_MACHINES,
+    // The stopped-at-confirmation path takes ten retries: minutes at real time.
+    timeScale: 0.001,
   });
   const sfn = sfnClient(endpoint.url);
   try {

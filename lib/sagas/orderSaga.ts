@@ -5,43 +5,48 @@ import { newId } from '../common/ids';
 import { Sum } from '../common/money';
 import { Body } from '../common/schemas';
 import { HttpResponse, type Caller } from '../common/serviceEvent';
-import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
+import {
+  awaitSaga,
+  findSaga,
+  executionNameFor,
+  requestFingerprint,
+  startSaga,
+  stillInProgress,
+  type SagaOutcome,
+} from './saga';
 
 export const CreateOrderRequest = Body({ sum: Sum });
 export type CreateOrderRequest = z.infer<typeof CreateOrderRequest>;
 
 const orderSagaArn = () => requireEnv('ORDER_SAGA_ARN');
 
-/** What the caller is told, for a finished saga or one still running. */
+/** The errors of the order saga's Fail states (state-machines/order.asl.json): its only final refusals. */
+export const ORDER_SAGA_REFUSALS = ['InsufficientFunds', 'OrderFailed'] as const;
+
+/**
+ * What the caller is told. Anything but a success or one of the saga's refusals is not final: a running
+ * saga, and one that failed at or after the pivot and waits for a redrive (the money may have moved), both
+ * answer 202 with the status URL, which gives the final answer once the saga has one.
+ */
 export function orderOutcomeResponse(outcome: SagaOutcome): HttpResponse {
   const orderId = outcome.input['orderId'];
-  switch (outcome.status) {
-    case 'SUCCEEDED':
-      return new HttpResponse({ success: 'ok', orderId, status: 'CONFIRMED' });
-    case 'RUNNING':
-      return new HttpResponse(
-        {
-          status: 'PENDING',
-          orderId,
-          executionArn: outcome.executionArn,
-          statusUrl: `/api/order/create_order/${outcome.executionName}`,
-        },
-        202,
-      );
-    default:
-      break;
+  if (outcome.status === 'SUCCEEDED') return new HttpResponse({ success: 'ok', orderId, status: 'CONFIRMED' });
+  if (stillInProgress(outcome, ORDER_SAGA_REFUSALS)) {
+    return new HttpResponse(
+      {
+        status: 'PENDING',
+        orderId,
+        executionArn: outcome.executionArn,
+        statusUrl: `/api/order/create_order/${outcome.executionName}`,
+      },
+      202,
+    );
   }
   if (outcome.error === 'InsufficientFunds') {
     return new HttpResponse({ error: 'Not enough money on the account', orderId, status: 'REJECTED' }, 402);
   }
-  if (outcome.error === 'OrderFailed') {
-    return new HttpResponse({ error: 'The order could not be placed', orderId, status: 'REJECTED' }, 422);
-  }
-  // NeedsAttention (paid, not yet confirmed), a timeout or an abort: not the caller's fault, and not final.
-  return new HttpResponse(
-    { error: 'The order could not be completed; it is being looked into', orderId, status: 'PENDING' },
-    502,
-  );
+  // OrderFailed: refused input, or a step before the pivot kept failing; the order was rejected, nothing charged.
+  return new HttpResponse({ error: 'The order could not be placed', orderId, status: 'REJECTED' }, 422);
 }
 
 /**

@@ -8,7 +8,15 @@ import { NotFound } from '../common/errors';
 import { newId } from '../common/ids';
 import { Body, PersonName } from '../common/schemas';
 import { HttpResponse } from '../common/serviceEvent';
-import { awaitSaga, findSaga, executionNameFor, requestFingerprint, startSaga, type SagaOutcome } from './saga';
+import {
+  awaitSaga,
+  findSaga,
+  executionNameFor,
+  requestFingerprint,
+  startSaga,
+  stillInProgress,
+  type SagaOutcome,
+} from './saga';
 
 export const RegisterClientRequest = Body({
   login: Login,
@@ -32,16 +40,23 @@ export const RegistrationTicket = Body({
 export type RegistrationTicket = z.infer<typeof RegistrationTicket>;
 const newStatusToken = () => randomBytes(16).toString('base64url');
 
-/** What the caller is told, for a finished saga or one still running. */
+/** The errors of the registration saga's Fail states (state-machines/registration.asl.json): its final refusals. */
+export const REGISTRATION_SAGA_REFUSALS = ['LoginTaken', 'RegistrationFailed'] as const;
+
+/**
+ * What the caller is told. Anything but a success or one of the saga's refusals is not final: a running
+ * saga, and one that failed at or after the pivot and waits for a redrive (the user may exist), both answer
+ * 202 with the status URL, which gives the final answer once the saga has one.
+ */
 export function registrationOutcomeResponse(outcome: SagaOutcome): HttpResponse {
   const { clientId, login, statusToken } = outcome.input;
   if (outcome.status === 'SUCCEEDED') return new HttpResponse({ clientId, login });
-  if (outcome.status === 'RUNNING') {
+  if (stillInProgress(outcome, REGISTRATION_SAGA_REFUSALS)) {
     const statusUrl = `/api/client/register_client/${outcome.executionName}.${String(statusToken)}`;
     return new HttpResponse({ status: 'PENDING', clientId, executionArn: outcome.executionArn, statusUrl }, 202);
   }
   if (outcome.error === 'LoginTaken') return new HttpResponse({ error: 'This login is already taken' }, 409);
-  // RegistrationFailed (a step kept failing before the pivot), NeedsAttention, a timeout: not the caller's fault.
+  // RegistrationFailed: a step before the pivot kept failing and the client was rejected; a new attempt may work.
   return new HttpResponse({ error: 'The registration could not be completed; please try again later' }, 502);
 }
 

@@ -22,6 +22,18 @@ export interface SagaOutcome {
   cause?: string;
 }
 
+/**
+ * Whether the saga is still on its way to a final answer: running (or about to run again after a redrive), or
+ * stopped by a failure that is no answer of its own — a step at or after the pivot, or a compensation, that
+ * kept failing (the execution fails at that step and waits for an operator's redrive), a timeout, an abort.
+ * Only the errors of the saga's Fail states (`finalErrors`) are answers.
+ */
+export function stillInProgress(outcome: SagaOutcome, finalErrors: readonly string[]): boolean {
+  if (outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE') return true;
+  if (outcome.status === 'SUCCEEDED') return false;
+  return outcome.error === undefined || !finalErrors.includes(outcome.error);
+}
+
 /** How long an API call waits for its saga before answering 202 with a URL to follow it. */
 export const SAGA_WAIT_MS = 10_000;
 
@@ -111,12 +123,13 @@ export async function startSaga(
   }
 }
 
-/** Polls the execution until it closes or `waitMs` passes; a RUNNING outcome means "not yet". */
+/** Polls the execution until it closes or `waitMs` passes; a RUNNING (or PENDING_REDRIVE) outcome means "not yet". */
 export async function awaitSaga(executionArn: string, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
   const deadline = Date.now() + waitMs;
   for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
     const outcome = await describeSaga(executionArn);
-    if (outcome.status !== 'RUNNING' || Date.now() + delay > deadline) return outcome;
+    const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
+    if (!running || Date.now() + delay > deadline) return outcome;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }

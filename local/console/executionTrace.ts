@@ -58,6 +58,15 @@ export interface StateVisit {
   mark: StateMark;
   /** The ids of its events, from StateEntered on. */
   eventIds: number[];
+  /** The first visit after a RedriveExecution: that redrive's count (1 for the first). */
+  redrive?: number;
+}
+
+/** A RedriveExecution: the execution ran again from the state it had stopped in. */
+export interface Redrive {
+  count: number;
+  /** Epoch ms. */
+  at: number;
 }
 
 export interface StateSummary {
@@ -80,6 +89,8 @@ export interface ExecutionTrace {
   failure?: Failure;
   /** Every state visit, in the order entered. */
   steps: StateVisit[];
+  /** Its redrives, oldest first (ExecutionRedriven events). */
+  redrives: Redrive[];
   /** Every state of the definition's top level (then any other state the history names), with its mark. */
   states: Record<string, StateSummary>;
 }
@@ -135,6 +146,8 @@ export function traceExecution(
   let failure: Failure | undefined;
   // The attempt in flight: its failure becomes a retry when another attempt follows.
   let lastCallFailure: Failure | undefined;
+  const redrives: Redrive[] = [];
+  let redriveOfNextVisit: number | undefined;
 
   const innermostTask = () => [...open].reverse().find((visit) => visit.type === 'Task');
 
@@ -147,6 +160,14 @@ export function traceExecution(
 
     if (type === 'ExecutionStarted') {
       startedAt = at;
+    } else if (type === 'ExecutionRedriven') {
+      // The execution is open again: it resumes at the state it stopped in, whose next visit follows.
+      const count = typeof info['redriveCount'] === 'number' ? info['redriveCount'] : redrives.length + 1;
+      redrives.push({ count, at });
+      redriveOfNextVisit = count;
+      stoppedAt = undefined;
+      failure = undefined;
+      lastCallFailure = undefined;
     } else if (type.endsWith('StateEntered')) {
       const visit: StateVisit = {
         name: str(info['name']) ?? '?',
@@ -159,7 +180,9 @@ export function traceExecution(
         outcome: 'running',
         mark: 'running',
         eventIds: id === undefined ? [] : [id],
+        ...(redriveOfNextVisit === undefined ? {} : { redrive: redriveOfNextVisit }),
       };
+      redriveOfNextVisit = undefined;
       steps.push(visit);
       open.push(visit);
     } else if (type.endsWith('StateExited')) {
@@ -223,6 +246,7 @@ export function traceExecution(
     durationMs: startedAt === undefined || end === undefined ? undefined : end - startedAt,
     failure,
     steps,
+    redrives,
     states,
   };
 }

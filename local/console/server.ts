@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { redrive } from './redrive';
 import { listExecutions, listMachines, readExecution } from './stepFunctionsReader';
 
 /**
@@ -12,6 +13,7 @@ import { listExecutions, listMachines, readExecution } from './stepFunctionsRead
  *   GET /api/state-machines                 ListStateMachines
  *   GET /api/executions?stateMachineArn=&status=   ListExecutions, newest first
  *   GET /api/execution?executionArn=        the execution, its definition, history and trace
+ *   POST /api/redrive?executionArn=         RedriveExecution (the one thing it changes: the Redrive button)
  */
 export type ConsoleHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -31,7 +33,13 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 function sendError(response: ServerResponse, error: unknown): void {
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  const status = /DoesNotExist|NotFound/.test(name) ? 404 : /Invalid|Validation/.test(name) ? 400 : 502;
+  const status = /DoesNotExist|NotFound/.test(name)
+    ? 404
+    : /Invalid|Validation/.test(name)
+      ? 400
+      : /NotRedrivable/.test(name)
+        ? 409
+        : 502;
   sendJson(response, status, { error: name, message });
 }
 
@@ -40,8 +48,16 @@ export function consoleHandler(sfn: SFNClient): ConsoleHandler {
     const url = new URL(request.url ?? '/', 'http://console');
     const query = (name: string) => url.searchParams.get(name) || undefined;
     try {
+      if (request.method === 'POST' && url.pathname === '/api/redrive') {
+        const executionArn = query('executionArn');
+        if (!executionArn) return sendJson(response, 400, { error: 'Validation', message: 'executionArn is missing' });
+        return sendJson(response, 200, await redrive(sfn, executionArn));
+      }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return sendJson(response, 405, { error: 'MethodNotAllowed', message: 'The console only reads.' });
+        return sendJson(response, 405, {
+          error: 'MethodNotAllowed',
+          message: 'The console only reads, and redrives (POST /api/redrive).',
+        });
       }
       switch (url.pathname) {
         case '/':

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, defaultPorts } from '../config';
 import { traceExecution, type ExecutionStatus, type ExecutionTrace } from './executionTrace';
+import { answersOf, waitsForRedrive } from './redrive';
 
 /**
  * Everything the console and `npm run trace` know, read through the Step Functions API only (ListStateMachines,
@@ -57,9 +58,14 @@ export interface ExecutionSummary {
   status: string;
   startedAt?: number;
   stoppedAt?: number;
+  redriveCount?: number;
 }
 
 export interface ExecutionDetail extends ExecutionSummary {
+  redriveStatus?: string;
+  redriveStatusReason?: string;
+  /** Stopped at a step that kept failing (not one of the saga's answers): the console offers a Redrive. */
+  waitsForRedrive: boolean;
   input?: string;
   output?: string;
   error?: string;
@@ -86,6 +92,7 @@ const summary = (item: ExecutionListItem): ExecutionSummary => ({
   status: item.status ?? '',
   startedAt: epochMs(item.startDate),
   stoppedAt: epochMs(item.stopDate),
+  redriveCount: item.redriveCount,
 });
 
 /** The newest executions of one machine (or of all when `stateMachineArn` is omitted), newest first. */
@@ -138,6 +145,10 @@ export async function readExecution(sfn: SFNClient, executionArn: string): Promi
     output: execution.output,
     error: execution.error,
     cause: execution.cause,
+    redriveCount: execution.redriveCount,
+    redriveStatus: execution.redriveStatus,
+    redriveStatusReason: execution.redriveStatusReason,
+    waitsForRedrive: waitsForRedrive(execution, answersOf(definition)),
     definition,
     events,
     trace: traceExecution(definition, events, status),

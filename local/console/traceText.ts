@@ -49,8 +49,9 @@ export function formatTrace(heading: TraceHeading, trace: ExecutionTrace, option
   const statusCode: keyof typeof ANSI =
     trace.status === 'SUCCEEDED' ? 'succeeded' : trace.status === 'RUNNING' ? 'running' : 'failed';
   const started = trace.startedAt === undefined ? '' : `, started ${new Date(trace.startedAt).toISOString()}`;
+  const redriven = trace.redrives.length === 0 ? '' : `, redriven ${trace.redrives.length}×`;
   const lines = [
-    `${paint('bold', `${heading.machine} / ${heading.name}`)}  ${paint(statusCode, trace.status)}  (${formatDuration(trace.durationMs)}${started})`,
+    `${paint('bold', `${heading.machine} / ${heading.name}`)}  ${paint(statusCode, trace.status)}  (${formatDuration(trace.durationMs)}${started}${redriven})`,
     paint('dim', heading.executionArn),
     '',
   ];
@@ -59,6 +60,12 @@ export function formatTrace(heading: TraceHeading, trace: ExecutionTrace, option
   trace.steps.forEach((step, index) => {
     const offset = trace.startedAt === undefined ? '' : `+${formatDuration(step.enteredAt - trace.startedAt)}`;
     const running = step.outcome === 'running' ? ' …' : '';
+    if (step.redrive !== undefined) {
+      const at = trace.redrives.find((redrive) => redrive.count === step.redrive)?.at;
+      const when = at === undefined ? '' : ` at ${new Date(at).toISOString()}`;
+      lines.push(`${' '.repeat(5)}${paint('running', `⟳ redrive ${step.redrive}${when}: resumed at ${step.name}`)}`);
+    }
+    const attempts = step.attempts > 1 ? paint('dim', `  ${step.attempts} attempts`) : '';
     lines.push(
       [
         String(index + 1).padStart(3),
@@ -67,7 +74,7 @@ export function formatTrace(heading: TraceHeading, trace: ExecutionTrace, option
         paint(step.mark, step.mark.padEnd(11)),
         `${formatDuration(step.durationMs)}${running}`.padStart(10),
         paint('dim', offset.padStart(10)),
-      ].join('  '),
+      ].join('  ') + attempts,
     );
     step.retries.forEach((retry, attempt) => {
       lines.push(

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_REGION } from '../config';
 import type { StateMachine } from './machines';
-import type { ExecutionRecord, ExecutionStatus } from './store';
+import type { ExecutionRecord, ExecutionStatus, HistoryEvent } from './store';
 import { functionNameOf, type InvokeOutcome, type LambdaInvoker } from './taskInvoker';
+import { scaleDefinition } from './timeScale';
 
 /**
  * A Task without `TimeoutSeconds` gets this many (AWS's default is a year). The functions time out after 10 s
@@ -15,6 +16,10 @@ export const DEFAULT_TASK_TIMEOUT_SECONDS = 30;
 export interface ExecutionDependencies {
   invoke: LambdaInvoker;
   taskTimeoutSeconds: number;
+  /** Retry intervals and Wait states run at this fraction of their length (see timeScale.ts). */
+  timeScale: number;
+  /** How long a function's idempotency lock can be held: the longest function timeout, in seconds. */
+  lockSeconds: number;
   /** Called after each change to the record, to persist it. */
   changed: (record: ExecutionRecord) => void;
 }
@@ -193,12 +198,12 @@ function taskHandler(
 }
 
 /** Translates the library's event log into AWS history events (its retry/catch bookkeeping has no AWS twin). */
-function recordEvent(event: LibraryEvent, history: History, resumed: boolean, roleArn: string, input: string): void {
+function recordEvent(event: LibraryEvent, history: History, continued: boolean, roleArn: string, input: string): void {
   if (event === undefined) return;
   switch (event.type) {
     case 'ExecutionStarted':
-      // A resumed execution keeps its one ExecutionStarted; its states simply run again after it.
-      if (!resumed) {
+      // A resumed or redriven execution keeps its one ExecutionStarted; its states simply run again after it.
+      if (!continued) {
         history.append('ExecutionStarted', {
           executionStartedEventDetails: { input, inputDetails: NOT_TRUNCATED, roleArn },
         });
@@ -257,19 +262,51 @@ function recordEvent(event: LibraryEvent, history: History, resumed: boolean, ro
   }
 }
 
+/** Where a run starts: a state of the definition, with the input that state gets (a JSON text). */
+export interface RunFrom {
+  state: string;
+  input: string;
+}
+
 /**
- * Runs (or, after a restart, runs again from the start) an execution with aws-local-stepfunctions, every Task
- * routed through `invoke`, and keeps its status and AWS-shaped history in `record`.
+ * Where a redrive resumes: the last top-level state the execution entered (the one it failed, was stopped or
+ * timed out in), with the input it had then. An execution that never entered a state starts over.
+ */
+export function redrivePoint(definition: Record<string, unknown>, record: ExecutionRecord): RunFrom {
+  const states = definition['States'] as Record<string, unknown>;
+  const entered = (event: HistoryEvent) => {
+    const details = event['stateEnteredEventDetails'] as { name?: string; input?: string } | undefined;
+    return event.type.endsWith('StateEntered') && details?.name !== undefined && details.name in states
+      ? { state: details.name, input: details.input ?? '{}' }
+      : undefined;
+  };
+  for (let index = record.history.length - 1; index >= 0; index -= 1) {
+    const point = entered(record.history[index]!);
+    if (point) return point;
+  }
+  return { state: String(definition['StartAt']), input: record.input };
+}
+
+/**
+ * Runs an execution with aws-local-stepfunctions, every Task routed through `invoke`, and keeps its status and
+ * AWS-shaped history in `record`. `from` starts it at a given state (a redrive, or a run a restart resumes);
+ * `continued` says the history already has its ExecutionStarted.
  */
 export function runExecution(
   machine: StateMachine,
   record: ExecutionRecord,
   dependencies: ExecutionDependencies,
-  options: { resumed: boolean },
+  options: { continued: boolean; from?: RunFrom },
 ): RunningExecution {
   const history = new History(record, dependencies.changed);
   const aborter = new AbortController();
-  const definition = withTaskTimeouts(machine.definition, dependencies.taskTimeoutSeconds);
+  const definition = scaleDefinition(
+    withTaskTimeouts(machine.definition, dependencies.taskTimeoutSeconds),
+    dependencies.timeScale,
+    dependencies.lockSeconds,
+  );
+  // The interpreter can start only at StartAt: a run from another state is a copy that starts there.
+  if (options.from) definition['StartAt'] = options.from.state;
   const handlers = Object.fromEntries(
     [...taskStates(definition)].map(([name, state]) => [
       name,
@@ -281,11 +318,18 @@ export function runExecution(
   const localMachine = new LocalStateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: { noValidate: true },
   });
-  const run = localMachine.run(JSON.parse(record.input), {
+  const run = localMachine.run(JSON.parse(options.from?.input ?? record.input), {
     overrides: { taskResourceLocalHandlers: handlers as never },
     noThrowOnAbort: true,
     context: {
-      Execution: { Id: record.executionArn, Name: record.name, RoleArn: machine.roleArn },
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        RoleArn: machine.roleArn,
+        Input: JSON.parse(record.input) as never,
+        StartTime: new Date(record.startDate).toISOString(),
+        RedriveCount: record.redriveCount ?? 0,
+      },
       StateMachine: { Id: machine.arn, Name: machine.name },
     },
   });
@@ -293,7 +337,7 @@ export function runExecution(
   const done = (async () => {
     try {
       for await (const event of run.eventLogs) {
-        recordEvent(event, history, options.resumed, machine.roleArn, record.input);
+        recordEvent(event, history, options.continued, machine.roleArn, record.input);
       }
     } catch (error) {
       // A fault of this endpoint, not of the definition: close the execution rather than leave it RUNNING.

@@ -52,6 +52,15 @@ export function machinesFromServerlessConfig(config: ServerlessConfig): MachineD
   }));
 }
 
+/** Lambda's default timeout, for a function and provider that set none. */
+const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
+
+/** The longest timeout of any declared function: how long one of them can hold an idempotency lock. */
+export function longestFunctionTimeoutSeconds(config: ServerlessConfig): number {
+  const fallback = config.provider?.timeout ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS;
+  return Math.max(fallback, ...Object.values(config.functions).map((fn) => fn.timeout ?? fallback));
+}
+
 export function toStateMachine(machine: MachineDefinition, creationDate: number): StateMachine {
   return {
     name: machine.name,

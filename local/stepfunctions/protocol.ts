@@ -66,7 +66,8 @@ async function handle(service: StepFunctionsService, request: IncomingMessage, r
     } catch {
       throw new StepFunctionsError('SerializationException', 'The request body is not JSON.');
     }
-    send(response, 200, action(parsed as Record<string, unknown>));
+    // TestState answers asynchronously; the other actions at once.
+    send(response, 200, await action(parsed as Record<string, unknown>));
   } catch (error) {
     if (error instanceof StepFunctionsError)
       send(response, 400, { __type: error.type, message: error.message }, error.type);
@@ -108,6 +109,9 @@ export async function startStepFunctionsEndpoint(
     if (request.url === FAULTS_PATH) void handleFaults(faults, request, response);
     else if (request.url === '/metrics' && options.metrics) void serveMetrics(options.metrics, response);
     else if (consolePage.handle && (request.method === 'GET' || request.method === 'HEAD'))
+      void consolePage.handle(request, response);
+    // The console's one action (its Redrive button); POST / stays the Step Functions API.
+    else if (consolePage.handle && request.method === 'POST' && request.url?.startsWith('/api/'))
       void consolePage.handle(request, response);
     else void handle(service, request, response);
   });

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { DEFAULT_TASK_TIMEOUT_SECONDS, failExecution, runExecution, type RunningExecution } from './execution';
+import {
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  failExecution,
+  redrivePoint,
+  runExecution,
+  type RunFrom,
+  type RunningExecution,
+} from './execution';
 import { executionArn, parseExecutionArn, toStateMachine, type MachineDefinition, type StateMachine } from './machines';
 import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './store';
 import type { LambdaInvoker } from './taskInvoker';
+import { testState, TestStateRefused } from './testState';
+import { assertTimeScale } from './timeScale';
 
 /** An error of the Step Functions API, sent as `{"__type": name, "message": …}`. */
 export class StepFunctionsError extends Error {
@@ -22,6 +31,13 @@ export interface StepFunctionsServiceOptions {
   /** Where executions are kept between runs; nothing is kept without it. */
   dataDir?: string;
   taskTimeoutSeconds?: number;
+  /** Retry intervals and Wait states run at this fraction of their length (1, real time, by default). */
+  timeScale?: number;
+  /**
+   * The longest timeout of the functions the Tasks call, in seconds: how long an idempotency lock can be held,
+   * which the RequestInProgress retriers must outlast at any time scale. The Task timeout by default.
+   */
+  functionTimeoutSeconds?: number;
   /** Called once when an execution closes (succeeded, failed, aborted): the local metrics listen here. */
   onClosed?: (record: ExecutionRecord) => void;
 }
@@ -29,6 +45,14 @@ export interface StepFunctionsServiceOptions {
 type Request = Record<string, unknown>;
 
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'];
+/** AWS's limits on redriving: within 14 days of the stop, below 24,999 history events. */
+const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
+const MAX_REDRIVABLE_EVENTS = 24_999;
+/** RedriveExecution answers the last 10 client tokens, each for 15 minutes, as it did the first time. */
+const KEPT_REDRIVE_TOKENS = 10;
+const REDRIVE_TOKEN_MS = 15 * 60 * 1000;
+const CLIENT_TOKEN = /^[\x21-\x7e]{1,64}$/;
 /** AWS's rule for state machine and execution names: 1 to 80 characters, none of these. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what AWS forbids here
 const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u;
@@ -43,7 +67,27 @@ const executionSummary = (record: ExecutionRecord) => ({
   status: record.status,
   startDate: seconds(record.startDate),
   stopDate: seconds(record.stopDate),
+  redriveCount: record.redriveCount ?? 0,
+  redriveDate: seconds(record.redriveDate),
 });
+
+/** Why RedriveExecution would refuse this execution (AWS's wording), or undefined when it may be redriven. */
+function notRedrivableReason(record: ExecutionRecord, now: number): string | undefined {
+  if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+    return `Execution is ${record.status} and cannot be redriven`;
+  }
+  if (record.history.length >= MAX_REDRIVABLE_EVENTS) return 'Execution history event limit exceeded';
+  if (now - (record.stopDate ?? now) > REDRIVABLE_PERIOD_MS) return 'Execution redrivable period exceeded';
+  return undefined;
+}
+
+/** DescribeExecution's redrive fields: a reason only when it cannot be redriven. */
+function redriveStatus(record: ExecutionRecord) {
+  const reason = notRedrivableReason(record, Date.now());
+  return reason === undefined
+    ? { redriveStatus: 'REDRIVABLE' }
+    : { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
+}
 
 function field(request: Request, name: string): string {
   const value = request[name];
@@ -78,15 +122,19 @@ const MACHINE_SETTINGS = {
 
 /**
  * The Step Functions API over the declared state machines: executions start at once and run in this
- * process; those a stop interrupted run again from the start when the service is next created.
+ * process; those a stop interrupted run again from where their run started (the start, or the state a
+ * redrive resumed at) when the service is next created.
  */
 export class StepFunctionsService {
   private readonly machines = new Map<string, StateMachine>();
   private readonly running = new Map<string, RunningExecution>();
   private readonly store: ExecutionStore;
   private readonly taskTimeoutSeconds: number;
+  private readonly timeScale: number;
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
+    this.timeScale = options.timeScale ?? 1;
+    assertTimeScale(this.timeScale);
     const created = Date.now();
     for (const declared of options.machines) {
       const machine = toStateMachine(declared, created);
@@ -106,12 +154,16 @@ export class StepFunctionsService {
     return [...this.machines.keys()];
   }
 
-  /** Executions a stop left RUNNING: run them again with the same input (their Tasks are idempotent). */
+  /**
+   * Executions a stop left RUNNING: run them again from where their run started (the start, or the state a
+   * redrive resumed at), with the same input; their Tasks are idempotent.
+   */
   resumeInterrupted(): string[] {
     const interrupted = this.store.all().filter((record) => record.status === 'RUNNING');
     for (const record of interrupted) {
       const machine = this.machines.get(record.stateMachineArn);
-      if (machine) this.start(machine, record, true);
+      if (machine)
+        this.start(machine, record, { continued: true, ...(record.runFrom ? { from: record.runFrom } : {}) });
       else {
         failExecution(record, (changed) => this.store.save(changed), {
           error: 'States.Runtime',
@@ -197,7 +249,7 @@ export class StepFunctionsService {
         history: [],
       };
       this.store.add(record);
-      this.start(machine, record, false);
+      this.start(machine, record, { continued: false });
       return { executionArn: arn, startDate: seconds(record.startDate) };
     },
 
@@ -210,20 +262,32 @@ export class StepFunctionsService {
         ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
         error: record.error,
         cause: record.cause,
+        ...redriveStatus(record),
       };
     },
 
     ListExecutions: (request) => {
       const machine = this.machine(field(request, 'stateMachineArn'));
       const status = request['statusFilter'];
+      if (status === 'PENDING_REDRIVE') {
+        // AWS: executions wait in PENDING_REDRIVE only as children of a Map Run, listed by its mapRunArn.
+        throw new StepFunctionsError('ValidationException', 'statusFilter PENDING_REDRIVE requires a mapRunArn');
+      }
       if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
         throw new StepFunctionsError('ValidationException', `Invalid statusFilter: ${String(status)}`);
+      }
+      const redriven = request['redriveFilter'];
+      if (redriven !== undefined && !REDRIVE_FILTERS.includes(String(redriven))) {
+        throw new StepFunctionsError('ValidationException', `Invalid redriveFilter: ${String(redriven)}`);
       }
       const matching = this.store
         .all()
         .map((record, index) => ({ record, index }))
         .filter(
-          ({ record }) => record.stateMachineArn === machine.arn && (status === undefined || record.status === status),
+          ({ record }) =>
+            record.stateMachineArn === machine.arn &&
+            (status === undefined || record.status === status) &&
+            (redriven === undefined || (redriven === 'REDRIVEN') === (record.redriveCount ?? 0) > 0),
         )
         .sort((a, b) => b.record.startDate - a.record.startDate || b.index - a.index)
         .map(({ record }) => record);
@@ -249,6 +313,58 @@ export class StepFunctionsService {
       return { stopDate: seconds(record.stopDate ?? Date.now()) };
     },
 
+    /**
+     * AWS's RedriveExecution: a FAILED, ABORTED or TIMED_OUT execution runs again from the state it stopped
+     * in, with the input that state had; the states that succeeded are not run again. Same ARN, history kept,
+     * ExecutionRedriven appended before the new events. A client token used in the last 15 minutes (of the
+     * last 10) answers as its redrive did, without redriving again.
+     */
+    RedriveExecution: (request) => {
+      const record = this.execution(field(request, 'executionArn'));
+      const now = Date.now();
+      const token = request['clientToken'];
+      if (token !== undefined && (typeof token !== 'string' || !CLIENT_TOKEN.test(token))) {
+        throw new StepFunctionsError('ValidationException', 'clientToken must be 1 to 64 printable characters');
+      }
+      const used = record.redriveTokens?.find((kept) => kept.token === token && now - kept.date < REDRIVE_TOKEN_MS);
+      if (used) return { redriveDate: seconds(used.date) };
+      const reason = notRedrivableReason(record, now);
+      if (reason !== undefined) throw new StepFunctionsError('ExecutionNotRedrivable', reason);
+      const machine = this.machine(record.stateMachineArn);
+      const from = redrivePoint(machine.definition, record);
+      const redriveCount = (record.redriveCount ?? 0) + 1;
+      const tokens = [...(record.redriveTokens ?? []), ...(typeof token === 'string' ? [{ token, date: now }] : [])];
+      Object.assign(record, {
+        status: 'RUNNING',
+        redriveCount,
+        redriveDate: now,
+        redriveTokens: tokens.filter((kept) => now - kept.date < REDRIVE_TOKEN_MS).slice(-KEPT_REDRIVE_TOKENS),
+        runFrom: from,
+      });
+      for (const closed of ['stopDate', 'output', 'error', 'cause'] as const) delete record[closed];
+      const previous = record.history.at(-1)?.id ?? 0;
+      record.history.push({
+        timestamp: now,
+        type: 'ExecutionRedriven',
+        id: previous + 1,
+        previousEventId: previous,
+        executionRedrivenEventDetails: { redriveCount },
+      });
+      this.store.save(record);
+      this.start(machine, record, { continued: true, from });
+      return { redriveDate: seconds(now) };
+    },
+
+    /** AWS's TestState (testState.ts): one state, its Task mocked or called, its Retry and Catch judged. */
+    TestState: async (request) => {
+      try {
+        return await testState(request, this.options.invoke);
+      } catch (error) {
+        if (error instanceof TestStateRefused) throw new StepFunctionsError('ValidationException', error.message);
+        throw error;
+      }
+    },
+
     DescribeStateMachineForExecution: (request) => {
       const record = this.execution(field(request, 'executionArn'));
       const machine = this.machine(record.stateMachineArn);
@@ -263,16 +379,18 @@ export class StepFunctionsService {
     },
   };
 
-  private start(machine: StateMachine, record: ExecutionRecord, resumed: boolean): void {
+  private start(machine: StateMachine, record: ExecutionRecord, run: { continued: boolean; from?: RunFrom }): void {
     const execution = runExecution(
       machine,
       record,
       {
         invoke: this.options.invoke,
         taskTimeoutSeconds: this.taskTimeoutSeconds,
+        timeScale: this.timeScale,
+        lockSeconds: this.options.functionTimeoutSeconds ?? this.taskTimeoutSeconds,
         changed: (changed) => this.store.save(changed),
       },
-      { resumed },
+      run,
     );
     this.running.set(record.executionArn, execution);
     void execution.done.finally(() => {

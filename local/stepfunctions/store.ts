@@ -27,6 +27,13 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** How often it was redriven, and when last (absent until the first redrive). */
+  redriveCount?: number;
+  redriveDate?: number;
+  /** The client tokens of its recent redrives, which make a repeated RedriveExecution harmless. */
+  redriveTokens?: { token: string; date: number }[];
+  /** Where its current run started, when not at StartAt (a redrive): a restart resumes it there. */
+  runFrom?: { state: string; input: string };
 }
 
 /**

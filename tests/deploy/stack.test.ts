@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
 import { COPY_MARK, FAULT_VARIABLES } from '../../lib/common/faults';
+import { ORDER_SAGA_REFUSALS } from '../../lib/sagas/orderSaga';
+import { REGISTRATION_SAGA_REFUSALS } from '../../lib/sagas/registrationSaga';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
 import { gatewayAnswer, gatewayResponsesOf } from '../../serverless/offline-gateway';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
@@ -223,6 +225,9 @@ function tableVariablesReadByCode(): string[] {
   scan(join(ROOT, 'lib'));
   return [...names].sort();
 }
+
+/** The sagas' answers (the errors of their Fail states): what the redrive alarm leaves out. */
+const SAGA_REFUSALS = [...REGISTRATION_SAGA_REFUSALS, ...ORDER_SAGA_REFUSALS];
 
 const stacks = new Map<string, PackagedStack>();
 
@@ -488,16 +493,51 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
         'function-errors',
         'function-throttles',
         'saga-executions-failed',
-        'saga-needs-attention',
+        'saga-waiting-for-redrive',
       ].map((name) => `shop-${stage}-${name}`),
     );
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
-    const needsAttention = resources()['SagaNeedsAttentionRule'];
-    expect(needsAttention?.Properties.EventPattern.detail).toMatchObject({
-      status: ['FAILED'],
-      error: ['NeedsAttention'],
-    });
+    // Waiting for a redrive: stopped, timed out, or failed with anything but one of the sagas' answers.
+    const [stopped, failed] = resources()['SagaWaitingForRedriveRule']!.Properties.EventPattern.detail.$or;
+    expect(stopped).toEqual({ status: ['TIMED_OUT', 'ABORTED'] });
+    expect(failed.status).toEqual(['FAILED']);
+    expect(failed.error[0]['anything-but'].sort()).toEqual([...SAGA_REFUSALS].sort());
     expect(ofType(resources(), 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+
+  it('lets the operator role read and redrive the executions of the two sagas, and nothing else', () => {
+    const role = resources()['SagaOperatorRole']!;
+    const statements = statementsOf(role);
+    const executions = (machine: string) =>
+      `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:shop-${stage}-${machine}:*`;
+
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole' }),
+    ]);
+    expect(
+      statements.map((statement) => ({
+        actions: asArray(statement.Action).sort(),
+        resources: asArray(statement.Resource).map(resourceText).sort(),
+      })),
+    ).toEqual([
+      {
+        actions: ['states:DescribeStateMachine', 'states:ListExecutions'],
+        resources: ['OrderSaga', 'RegistrationSaga'],
+      },
+      {
+        actions: [
+          'states:DescribeExecution',
+          'states:DescribeStateMachineForExecution',
+          'states:GetExecutionHistory',
+          'states:RedriveExecution',
+        ],
+        resources: [executions('orderSaga'), executions('registrationSaga')],
+      },
+    ]);
+    const redrivers = ofType(resources(), 'AWS::IAM::Role').filter(([, other]) =>
+      statementsOf(other).some((statement) => asArray(statement.Action).includes('states:RedriveExecution')),
+    );
+    expect(redrivers.map(([id]) => id)).toEqual(['SagaOperatorRole']);
   });
 
   it(`throttles the API stage for every caller${TRACED[stage] ? ' and traces it' : ''}`, () => {

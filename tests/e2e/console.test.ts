@@ -17,7 +17,6 @@ const NOT_ENTERED_ON_SUCCESS = {
   OrderRejected: 'not-entered',
   InsufficientFunds: 'not-entered',
   OrderFailed: 'not-entered',
-  NeedsAttention: 'not-entered',
 };
 
 describe('Step Functions console (Chromium)', () => {
@@ -57,8 +56,9 @@ describe('Step Functions console (Chromium)', () => {
       ConfirmOrder: 'not-entered',
       NotifyOrderCreated: 'not-entered',
       Confirmed: 'not-entered',
-      NeedsAttention: 'not-entered',
     });
+    // A saga's own answer is final: nothing to redrive.
+    expect(await page.$('#redrive')).toBeNull();
     const catchEdge = await page.$eval('#graph path[data-from="Withdraw"][data-to="RejectOrder"]', (path) => ({
       kind: path.getAttribute('data-kind'),
       taken: path.getAttribute('data-taken'),
@@ -109,6 +109,31 @@ describe('Step Functions console (Chromium)', () => {
 
     await page.waitForFunction(() => document.querySelectorAll('#executions tr[data-execution]').length === 1);
     expect(await page.getAttribute('#executions tr[data-execution]', 'data-execution')).toMatch(/^compensated-/);
+    await page.close();
+  });
+
+  it('redrives an execution that stopped at a step that kept failing, and shows both visits with their attempts', async () => {
+    const executionArn = await harness.runOrder('stoppedAtConfirmation', `stopped-${uniqueSuffix()}`);
+    const page = await harness.openExecution(executionArn);
+    await page.waitForSelector('#execution[data-status="FAILED"]');
+    expect(await page.textContent('#redrive-count')).toBe('0');
+    expect(await page.textContent('#redrive-message')).toContain('Stopped at ConfirmOrder');
+    harness.lambda.script('shop-offline-orderConfirm', { result: { status: 'OK' } });
+
+    await page.click('#redrive');
+
+    await page.waitForSelector('#execution[data-status="SUCCEEDED"]', { timeout: 10_000 });
+    expect(await page.textContent('#redrive-count')).toBe('1');
+    expect(await page.$('#redrive')).toBeNull();
+    expect(await page.textContent('tr.redrive-row[data-redrive="1"]')).toContain('resumed at ConfirmOrder');
+    const confirmations = await page.$$eval('#steps tr[data-step-state="ConfirmOrder"]', (rows) =>
+      rows.map((row) => [row.getAttribute('data-step-mark'), row.textContent?.includes('11 attempts')]),
+    );
+    expect(confirmations).toEqual([
+      ['failed', true],
+      ['succeeded', false],
+    ]);
+    expect(await graphMarks(page)).toMatchObject({ ConfirmOrder: 'succeeded', Confirmed: 'succeeded' });
     await page.close();
   });
 });

@@ -1,17 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
+import { TEST_TIME_SCALE } from '../support/globalSetup';
 import { executionArn, newRegistration } from '../support/journey';
 import { testPorts } from '../support/ports';
 import { resourceName } from '../support/stack';
 
 /**
- * A second local cloud of its own (data on disk, ports beside the suite's), stopped while an order saga is
- * between retries after its pivot, and started again: the execution must resume and finish, and the
- * money must move once.
+ * A second local cloud of its own (data on disk, ports beside the suite's, the suite's fast clock), stopped
+ * while one order saga is between retries after its pivot and another has failed at its confirmation, and
+ * started again: the first must resume and finish, the second be redriven and finish, the money move once each.
  */
 const base = testPorts().dynamodb + 20;
 const ports = { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
@@ -53,42 +59,65 @@ describe('Local cloud restart in the middle of a saga', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('resumes the interrupted execution, which completes with one withdrawal', async () => {
-    cloud = await startLocalCloud({ fresh: true, persist: true, dataDir, ports });
+  async function closed(arn: string) {
+    return waitFor(async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    }, 30_000);
+  }
+
+  const injectFault = (fault: Record<string, unknown>) =>
+    fetch(`http://127.0.0.1:${ports.stepFunctions}/_local/faults`, { method: 'POST', body: JSON.stringify(fault) });
+
+  it('resumes the interrupted execution and redrives the failed one, each withdrawing once', async () => {
+    const options = { persist: true, dataDir, ports, timeScale: TEST_TIME_SCALE };
+    cloud = await startLocalCloud({ ...options, fresh: true });
     const registration = newRegistration();
     const { body: registered } = await call('POST', '/api/client/register_client', registration);
     const login = await call('POST', '/api/auth/login', { login: registration.login, password: registration.password });
     const cookie = /session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
-    await call('POST', '/api/billing/deposit', { sum: 30 }, { cookie });
-    // The confirmation keeps failing, so the saga waits between retries after taking the money.
-    await fetch(`http://127.0.0.1:${ports.stepFunctions}/_local/faults`, {
-      method: 'POST',
-      body: JSON.stringify({ functionName: resourceName('orderConfirm'), error: 'Lambda.ServiceException', times: 8 }),
-    });
-    const key = 'restart-1';
-    const arn = executionArn('orderSaga', `${registered.clientId}_${key}`);
-    const pending = call('POST', '/api/order/create_order', { sum: 30 }, { cookie, 'Idempotency-Key': key }).catch(
-      () => undefined,
-    );
+    await call('POST', '/api/billing/deposit', { sum: 50 }, { cookie });
+    const order = (sum: number, key: string) =>
+      call('POST', '/api/order/create_order', { sum }, { cookie, 'Idempotency-Key': key });
+    // The first saga's confirmation fails on all its attempts: it stops there, the money taken.
+    await injectFault({ functionName: resourceName('orderConfirm'), error: 'Lambda.ServiceException', times: 11 });
+    const failed = await order(20, 'restart-failed');
+    expect(failed.status).toBe(202);
+    const failedArn = executionArn('orderSaga', `${registered.clientId}_restart-failed`);
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }))).status).toBe('FAILED');
+    // The second's meets an idempotency lock: that retrier waits on real time at any scale, so it is still
+    // retrying when the cloud stops.
+    await injectFault({ functionName: resourceName('orderConfirm'), error: 'RequestInProgress', times: 100 });
+    const interruptedArn = executionArn('orderSaga', `${registered.clientId}_restart-interrupted`);
+    const pending = order(30, 'restart-interrupted').catch(() => undefined);
     await waitFor(async () => {
-      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn })).catch(() => undefined);
+      const history = await sfn
+        .send(new GetExecutionHistoryCommand({ executionArn: interruptedArn }))
+        .catch(() => undefined);
       return history?.events?.some((event) => event.type === 'LambdaFunctionFailed') ? true : undefined;
     }, 20_000);
 
     await cloud.stop();
     await pending;
-    cloud = await startLocalCloud({ persist: true, dataDir, ports });
+    cloud = await startLocalCloud(options);
 
-    const finished = await waitFor(async () => {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
-      return execution.status === 'RUNNING' ? undefined : execution;
-    }, 30_000);
-    expect(finished.status).toBe('SUCCEEDED');
+    expect((await closed(interruptedArn)).status).toBe('SUCCEEDED');
+    const kept = await sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
+    expect(kept).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE', redriveCount: 0 });
+    await sfn.send(new RedriveExecutionCommand({ executionArn: failedArn }));
+    expect(await closed(failedArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     const me = await call('GET', '/api/me', undefined, { cookie });
     expect(me.body.balance).toBe(0);
     const ledger = await call('GET', `/dev/billingService/billing/${registered.clientId}/transactions`);
-    expect(ledger.body.transactions.map((entry: { type: string }) => entry.type)).toEqual(['DEPOSIT', 'WITHDRAWAL']);
+    expect(ledger.body.transactions.map((entry: { type: string }) => entry.type)).toEqual([
+      'DEPOSIT',
+      'WITHDRAWAL',
+      'WITHDRAWAL',
+    ]);
     const orders = await call('GET', '/api/orders', undefined, { cookie });
-    expect(orders.body.orders).toEqual([expect.objectContaining({ status: 'CONFIRMED', sum: 30 })]);
-  }, 120_000);
+    expect(orders.body.orders.map((entry: { status: string; sum: number }) => [entry.status, entry.sum])).toEqual([
+      ['CONFIRMED', 30],
+      ['CONFIRMED', 20],
+    ]);
+  }, 300_000);
 });

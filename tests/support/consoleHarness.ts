@@ -38,6 +38,8 @@ export async function startConsoleHarness(portOffset: number): Promise<ConsoleHa
     port: unitTestPort(portOffset + 1),
     lambdaEndpoint: lambda.url,
     machines: SAGA_MACHINES,
+    // Retry schedules of minutes in a fraction of a second (the RequestInProgress retriers aside).
+    timeScale: 0.001,
   });
   const sfn = sfnClient(endpoint.url);
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });

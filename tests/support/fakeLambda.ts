@@ -68,11 +68,15 @@ export async function startFakeLambda(port: number): Promise<FakeLambda> {
   };
 }
 
-/** The real SDK client, pointed at a local Step Functions endpoint. */
+/**
+ * The real SDK client, pointed at a local Step Functions endpoint. TestState is sent to a `sync-` host
+ * prefix on AWS; with an endpoint of one's own, the prefix must be off.
+ */
 export const sfnClient = (endpoint: string) =>
   new SFNClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    disableHostPrefix: true,
   });

@@ -2,6 +2,13 @@ import { sdkEnvironment, LOCAL_STAGE } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { testPorts } from './ports';
 
+/**
+ * The suite's Step Functions clock runs at a hundredth of real time: the sagas' retry schedules (ten attempts
+ * after the pivot, minutes at real time) take a second or two. RequestInProgress retriers still outlast the
+ * real idempotency lock (local/stepfunctions/timeScale.ts).
+ */
+export const TEST_TIME_SCALE = 0.01;
+
 declare global {
   var __LOCAL_CLOUD__: LocalCloud | undefined;
 }
@@ -10,7 +17,12 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const ports = testPorts();
   const started = Date.now();
-  globalThis.__LOCAL_CLOUD__ = await startLocalCloud({ fresh: true, persist: false, ports });
+  globalThis.__LOCAL_CLOUD__ = await startLocalCloud({
+    fresh: true,
+    persist: false,
+    ports,
+    timeScale: TEST_TIME_SCALE,
+  });
   process.stdout.write(
     `\nlocal cloud for tests up in ${((Date.now() - started) / 1000).toFixed(1)} s (API on ${ports.http})\n`,
   );

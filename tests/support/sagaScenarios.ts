@@ -38,6 +38,11 @@ export const orderScenarios = {
       { result: { balance: 70 } },
     );
   },
+  /** The confirmation fails on every attempt: the execution stops at ConfirmOrder, waiting for a redrive. */
+  stoppedAtConfirmation: (lambda: FakeLambda) => {
+    orderScenarios.completed(lambda);
+    lambda.script(fn('orderConfirm'), { throws: 'DependencyFailure', message: 'The orders table is unavailable' });
+  },
   /** The confirmation never answers (until the fake Lambda releases it): the execution stays RUNNING. */
   running: (lambda: FakeLambda) => {
     orderScenarios.completed(lambda);

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
+import { ORDER_SAGA_REFUSALS } from '../../../lib/sagas/orderSaga';
+import { REGISTRATION_SAGA_REFUSALS } from '../../../lib/sagas/registrationSaga';
 
 /** Prometheus' own tool checks the alerting rules and runs their unit tests (Debian's `prometheus` package). */
 const MONITORING = join(__dirname, '..', '..', '..', 'monitoring');
@@ -21,6 +23,14 @@ describe('Prometheus alerting rules (monitoring/alerts.yml)', () => {
     const excluded = /lambda_errors_total\{error!~"([^"]+)"\}/.exec(rules)?.[1]?.split('|');
 
     expect(excluded?.sort()).toEqual([...BUSINESS_ERROR_NAMES].sort());
+  });
+
+  it("keep exactly the sagas' answers (their Fail states' errors) out of SagaWaitingForRedrive", () => {
+    const rules = readFileSync(join(MONITORING, 'alerts.yml'), 'utf8');
+    const rule = rules.slice(rules.indexOf('alert: SagaWaitingForRedrive'));
+    const excluded = /error!~"([^"]+)"/.exec(rule)?.[1]?.split('|');
+
+    expect(excluded?.sort()).toEqual([...REGISTRATION_SAGA_REFUSALS, ...ORDER_SAGA_REFUSALS].sort());
   });
 
   it('fire as monitoring/alerts.test.yml expects (promtool test rules)', () => {

@@ -50,7 +50,6 @@ describe('Function: traceExecution', () => {
       OrderRejected: 'not-entered',
       InsufficientFunds: 'not-entered',
       OrderFailed: 'not-entered',
-      NeedsAttention: 'not-entered',
     });
     expect(trace.durationMs).toBeGreaterThanOrEqual(0);
     expect(trace.failure).toBeUndefined();
@@ -66,13 +65,26 @@ describe('Function: traceExecution', () => {
       OrderRejected: 'compensated',
       InsufficientFunds: 'failed',
       ConfirmOrder: 'not-entered',
-      NeedsAttention: 'not-entered',
     });
     const withdraw = trace.states['Withdraw']?.last;
     expect(withdraw?.failure).toMatchObject({ error: 'InsufficientFunds' });
     expect(withdraw?.failure?.cause).toContain('Balance 10 is below 30');
     expect(trace.states['InsufficientFunds']?.last).toMatchObject({ viaCatch: true, outcome: 'failed' });
     expect(trace.failure).toMatchObject({ error: 'InsufficientFunds' });
+  });
+
+  it('marks the step that kept failing as where the execution failed, with every attempt', () => {
+    const { trace, marks } = marksOf('stoppedAtConfirmation');
+
+    expect(marks).toMatchObject({ Withdraw: 'succeeded', ConfirmOrder: 'failed', NotifyOrderCreated: 'not-entered' });
+    const confirm = trace.states['ConfirmOrder']?.last;
+    expect([confirm?.attempts, confirm?.retries.length, confirm?.failure?.error]).toEqual([
+      11,
+      10,
+      'DependencyFailure',
+    ]);
+    expect(trace.failure).toMatchObject({ error: 'DependencyFailure' });
+    expect(trace.redrives).toEqual([]);
   });
 
   it('counts a failed attempt that Retry answered as a retry, with its error', () => {

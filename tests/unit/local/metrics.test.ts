@@ -51,6 +51,52 @@ describe('Class: LocalMetrics', () => {
     expect(text).toContain('lambda_errors_total{function="billingWithdraw",error="InsufficientFunds"} 1');
   });
 
+  it('counts a redriven execution at each close, and each failed call once', async () => {
+    const metrics = new LocalMetrics();
+    const confirm = { resource: 'arn:aws:lambda:us-east-1:000000000000:function:shop-offline-orderConfirm' };
+    const failedRun = [
+      {
+        id: 1,
+        previousEventId: 0,
+        timestamp: 1,
+        type: 'LambdaFunctionScheduled',
+        lambdaFunctionScheduledEventDetails: confirm,
+      },
+      {
+        id: 2,
+        previousEventId: 1,
+        timestamp: 2,
+        type: 'LambdaFunctionFailed',
+        lambdaFunctionFailedEventDetails: { error: 'DependencyFailure' },
+      },
+    ];
+    const redrivenRun = [
+      {
+        id: 3,
+        previousEventId: 2,
+        timestamp: 3,
+        type: 'ExecutionRedriven',
+        executionRedrivenEventDetails: { redriveCount: 1 },
+      },
+      {
+        id: 4,
+        previousEventId: 3,
+        timestamp: 4,
+        type: 'LambdaFunctionScheduled',
+        lambdaFunctionScheduledEventDetails: confirm,
+      },
+      { id: 5, previousEventId: 4, timestamp: 5, type: 'LambdaFunctionSucceeded' },
+    ];
+
+    metrics.observeExecution(execution({ status: 'FAILED', error: 'DependencyFailure', history: failedRun }));
+    metrics.observeExecution(execution({ history: [...failedRun, ...redrivenRun] }));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="FAILED",error="DependencyFailure"} 1');
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="SUCCEEDED",error=""} 1');
+    expect(text).toContain('lambda_errors_total{function="orderConfirm",error="DependencyFailure"} 1');
+  });
+
   it("reads function durations and embedded business metrics from serverless-offline's output", async () => {
     const metrics = new LocalMetrics();
 

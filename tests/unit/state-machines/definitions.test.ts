@@ -1,5 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
+import { ORDER_SAGA_REFUSALS } from '../../../lib/sagas/orderSaga';
+import { REGISTRATION_SAGA_REFUSALS } from '../../../lib/sagas/registrationSaga';
 import {
   declaredFunctionNames,
   declaredFunctionTimeoutSeconds,
@@ -54,11 +56,11 @@ function stepsUpToPivot(definition: any, pivot: string): string[] {
 }
 
 const sagas = [
-  { file: 'registration.asl.json', pivot: 'RegisterUser' },
-  { file: 'order.asl.json', pivot: 'Withdraw' },
+  { file: 'registration.asl.json', pivot: 'RegisterUser', refusals: REGISTRATION_SAGA_REFUSALS },
+  { file: 'order.asl.json', pivot: 'Withdraw', refusals: ORDER_SAGA_REFUSALS },
 ];
 
-describe.each(sagas)('State machine: $file', ({ file, pivot }) => {
+describe.each(sagas)('State machine: $file', ({ file, pivot, refusals }) => {
   const definition = loadDefinition(file);
 
   it('resolves every Task ARN to a function serverless.yml declares', () => {
@@ -100,18 +102,33 @@ describe.each(sagas)('State machine: $file', ({ file, pivot }) => {
     }
   });
 
-  it('sends a step after the pivot that keeps failing to NeedsAttention, never to a compensation', () => {
-    const afterPivot: any[] = [];
+  it('fails the execution at a step from the pivot on, or in the compensation, that keeps failing: no Catch of the rest', () => {
+    const afterPivot: string[] = [];
     for (let name = definition.States[pivot].Next; definition.States[name].Type === 'Task';) {
-      afterPivot.push(definition.States[name]);
+      afterPivot.push(name);
       name = definition.States[name].Next;
     }
+    const compensations = tasksOf(definition)
+      .map(([name]) => name)
+      .filter((name) => !stepsUpToPivot(definition, pivot).includes(name) && !afterPivot.includes(name));
     expect(afterPivot.length).toBeGreaterThan(1);
-    for (const state of afterPivot) {
-      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NeedsAttention' }]);
-      expect(state.Retry.at(-1).MaxAttempts).toBeGreaterThanOrEqual(10);
+    expect(compensations).toHaveLength(1);
+    for (const name of [pivot, ...afterPivot, ...compensations]) {
+      const caught = (definition.States[name].Catch ?? []).flatMap((catcher: any) => catcher.ErrorEquals);
+      // Only business answers are caught: anything else ends the execution here, where a redrive resumes.
+      expect(caught.every((error: string) => BUSINESS_ERROR_NAMES.includes(error as never))).toBe(true);
     }
-    expect(definition.States.NeedsAttention).toMatchObject({ Type: 'Fail', Error: 'NeedsAttention' });
+    for (const name of [...afterPivot, ...compensations]) {
+      expect(definition.States[name].Retry.at(-1).MaxAttempts).toBeGreaterThanOrEqual(10);
+    }
+  });
+
+  it("ends only in Fail states whose errors are the saga's refusals, which the API answers as final", () => {
+    const failErrors = Object.values<any>(definition.States)
+      .filter((state) => state.Type === 'Fail')
+      .map((state) => state.Error);
+
+    expect(failErrors.sort()).toEqual([...refusals].sort());
   });
 
   it('passes each Task a request id made of the execution name and the state', async () => {
@@ -244,7 +261,7 @@ describe('Saga: order creation', () => {
     expect(calls.filter((call) => call.state === 'Withdraw')).toHaveLength(1);
   });
 
-  it('never compensates after the pivot: a confirmation that keeps failing ends in NeedsAttention', async () => {
+  it('never compensates after the pivot: a confirmation that keeps failing fails the execution with its error', async () => {
     const { error, calls } = await run(definition, input, {
       ...happy,
       ConfirmOrder: () => {
@@ -254,7 +271,7 @@ describe('Saga: order creation', () => {
 
     expect(calls.filter((call) => call.state === 'ConfirmOrder')).toHaveLength(11);
     expect(calls.map((call) => call.state)).not.toContain('RejectOrder');
-    expect(error?.name).toBe('NeedsAttention');
+    expect(error?.name).toBe('DependencyFailure');
   });
 
   it('rejects an order whose creation kept failing, since it may exist, and ends in OrderFailed', async () => {
