@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runChaos } from './chaosRun';
 import { formatInvariants } from './invariants';
-import { summarize } from './report';
+import { formatEnds, summarize } from './report';
 import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
 
 /**
@@ -34,9 +34,11 @@ async function main(): Promise<void> {
   const faults = report.load.calls.filter((call) => call.fault !== undefined).length;
   console.log(
     `\nLoad: ${sagas.order.confirmed + sagas.order.rejected} order sagas (${sagas.order.confirmed} confirmed, ` +
-      `${sagas.order.rejected} rejected), ${sagas.registration.confirmed} registrations; clients saw ${faults} ` +
+      `${sagas.order.rejected} otherwise ended), ${sagas.registration.confirmed} registrations; clients saw ${faults} ` +
       `faulty answers and retried them; ${report.load.acknowledged.abandoned} call(s) given up.`,
   );
+  for (const name of ['registration', 'order'] as const)
+    console.log(`  ${name}s ended: ${formatEnds(sagas[name].ends)}`);
   console.log(`Injected faults, by kind: ${JSON.stringify(report.injected)}`);
   console.log(`\nInvariants\n${formatInvariants(report.invariants)}`);
   console.log(report.holds ? '\nAll invariants hold.' : '\nAN INVARIANT IS BROKEN.');
