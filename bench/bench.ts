@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isStopping, stopOnSignals } from '../local/process';
 import { benchCloud, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
 import { DEFAULT_LOAD, runLoad } from './load';
@@ -16,6 +17,8 @@ import { machine, markdownRow, printResults, summarize, TARGET, type BenchResult
  */
 
 async function main(): Promise<void> {
+  // Before anything starts: Ctrl-C at any moment stops the cloud this run has started, or is starting.
+  stopOnSignals((line) => console.log(`\n» ${line}`));
   const { values } = parseArgs({
     options: {
       users: { type: 'string', default: String(DEFAULT_LOAD.users) },
@@ -109,6 +112,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Stopped by a signal: what failed was stopped on purpose; the signal's handler exits.
+  if (isStopping()) return;
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isStopping, stopOnSignals } from '../local/process';
 import { runChaos } from './chaosRun';
 import { formatInvariants } from './invariants';
 import { formatEnds, summarize } from './report';
@@ -10,6 +11,8 @@ import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
  * whole data set. Exits 1 when any invariant breaks.
  */
 async function main(): Promise<void> {
+  // Before anything starts: Ctrl-C at any moment stops the cloud this run has started, or is starting.
+  stopOnSignals((line) => console.log(`\n» ${line}`));
   const { values } = parseArgs({
     options: {
       users: { type: 'string', default: '8' },
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Stopped by a signal: what failed was stopped on purpose; the signal's handler exits.
+  if (isStopping()) return;
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(2);
 });

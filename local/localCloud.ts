@@ -3,7 +3,7 @@ import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './con
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
 import { LocalMetrics } from './metrics';
 import { startOffline, type FaultSettings } from './offline';
-import { assertPortFree, type Managed } from './process';
+import { assertPortFree, stopOnSignal, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
 import { machinesFromServerlessConfig } from './stepfunctions/machines';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
@@ -60,11 +60,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
   const started: Managed[] = [];
   let stepFunctions: StepFunctionsEndpoint | undefined;
-  const stop = async () => {
-    // First, so that running executions stop calling functions before serverless-offline goes.
-    await stepFunctions?.stop();
-    for (const managed of started.reverse()) await managed.stop();
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      forget();
+      // First, so that running executions stop calling functions before serverless-offline goes.
+      await stepFunctions?.stop();
+      for (const managed of started.reverse()) await managed.stop();
+    })();
+    return stopped;
   };
+  // From here on, a signal (Ctrl-C) stops this cloud, whatever it has started so far; a child still starting
+  // is stopped too (startProcess registers each one as it spawns it).
+  const forget = stopOnSignal(stop);
   try {
     const configPromise = readServerlessConfig(LOCAL_STAGE);
     log('starting DynamoDB Local…');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { constants } from 'node:os';
 
 /** A child process of the local cloud, with its output prefixed and kept for diagnosis. */
 export interface Managed {
@@ -16,7 +17,12 @@ export function startProcess(
   args: string[],
   options: SpawnOptions & { echo?: boolean; onLine?: (line: string) => void },
 ): Managed {
-  // A process group of its own, so stopping it also stops what it started (sls offline's workers).
+  // Before the child exists: a signal from here on stops it, even while it is still starting.
+  stopOnSignals();
+  if (stopRequested) throw new Error(`not starting ${name}: this process is stopping`);
+  // A process group of its own, so stopping it also stops what it started (sls offline's workers). It then
+  // does not get the terminal's Ctrl-C either: this process stops it (stopOnSignals), and kills what is left
+  // when it exits any other way.
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -30,26 +36,97 @@ export function startProcess(
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const managed: Managed = {
     name,
     child,
     tail: () => lines.slice(-40).join('\n'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const signalGroup = (signal: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          /* already gone */
-        }
-      };
-      signalGroup('SIGTERM');
-      const killer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
+      signalGroup(child, 'SIGTERM');
+      const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
     },
   };
+  running.add(managed);
+  child.once('exit', () => running.delete(managed));
+  // spawn() reports a missing command as an 'error' event, after which no 'exit' may come.
+  child.once('error', () => running.delete(managed));
+  return managed;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+// Stopping on a signal. A command that starts children installs this before it starts anything (startProcess
+// does in any case), so that Ctrl-C at any moment, in the middle of starting too, leaves nothing running.
+
+/** The children started and not yet exited, oldest first. */
+const running = new Set<Managed>();
+/** Stops of things that own children or servers (a local cloud), run before the children's own. */
+const stops = new Set<() => Promise<void>>();
+let stopRequested = false;
+let stopping: Promise<void> | undefined;
+let installed = false;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Whether a stop was asked for: a start that fails from here on failed because of it, not on its own. */
+export const isStopping = (): boolean => stopRequested;
+
+/** Registers what stops something this process started (newest run first); the answer unregisters it. */
+export function stopOnSignal(stop: () => Promise<void>): () => void {
+  stopOnSignals();
+  stops.add(stop);
+  return () => stops.delete(stop);
+}
+
+/**
+ * Stops everything: the registered stops, newest first, then whatever child is still running, newest first.
+ * Once called, no new child starts.
+ */
+export function stopEverything(): Promise<void> {
+  stopRequested = true;
+  stopping ??= (async () => {
+    for (const stop of [...stops].reverse()) {
+      stops.delete(stop);
+      await stop().catch((error: unknown) => process.stderr.write(`» while stopping: ${String(error)}\n`));
+    }
+    while (running.size > 0) await [...running].at(-1)!.stop();
+  })();
+  return stopping;
+}
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: stop everything, then exit with 128 + the signal's number, as a shell
+ * reports a process a signal ended. Repeats are ignored while stopping: a terminal's Ctrl-C reaches every
+ * process of the group at once, and tsx and npm pass it on again. Installed once; later calls do nothing.
+ * On any other exit (an uncaught error, a `process.exit` elsewhere), the children still running are killed.
+ */
+export function stopOnSignals(log: (line: string) => void = (line) => process.stderr.write(`» ${line}\n`)): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (stopRequested) return;
+      log(`${signal}: stopping…`);
+      void stopEverything().finally(() => {
+        log('stopped');
+        process.exit(128 + constants.signals[signal]);
+      });
+    });
+  }
+  process.on('exit', () => {
+    for (const managed of running) signalGroup(managed.child, 'SIGKILL');
+  });
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interruptAt, type Interrupted } from '../support/interrupt';
+
+/**
+ * Ctrl-C at any moment stops everything a command started: each command is run in a process group of its own
+ * and the group gets SIGINT, as a terminal sends it, at a moment of its start-up or of its run. Then no
+ * process it started may still run, and none of its ports may answer. The commands run one after the other
+ * on the same ports, so a port left taken would also fail the next one.
+ */
+const base = Number(process.env['TEST_PORT_BASE'] ?? 19000) + 70;
+const ports = [base, base + 1, base + 2, base + 3];
+const dataDir = mkdtempSync(join(tmpdir(), 'saga-shop-stop-'));
+const env = {
+  ...process.env,
+  LOCAL_DYNAMODB_PORT: String(base),
+  LOCAL_HTTP_PORT: String(base + 1),
+  LOCAL_LAMBDA_PORT: String(base + 2),
+  LOCAL_SFN_PORT: String(base + 3),
+  LOCAL_DATA_DIR: dataDir,
+  BENCH_PORT_BASE: String(base),
+  CHAOS_PORT_BASE: String(base),
+  // A test cloud of its own for the jest run below (tests/support/ports.ts).
+  TEST_PORT_BASE: String(base),
+};
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function expectEverythingStopped(run: Interrupted, started: RegExp[]): void {
+  if (!run.signalled || run.survivors.length > 0 || run.takenPorts.length > 0) {
+    // What the command printed and started, to see where it was when the signal came.
+    console.log(`${run.output.slice(-3_000)}\n${run.descendants.join('\n')}`);
+  }
+  expect(run.signalled).toBe(true);
+  for (const what of started) expect(run.descendants.filter((line) => what.test(line))).not.toEqual([]);
+  expect(run.survivors).toEqual([]);
+  expect(run.takenPorts).toEqual([]);
+  // Ended by the signal: the handler's exit (128 + 2), or npm reporting its child's.
+  expect(run.code === 130 || run.signal === 'SIGINT').toBe(true);
+}
+
+const JAVA = /java .*DynamoDBLocal/;
+const OFFLINE = /sls offline start/;
+
+describe('Ctrl-C on npm start', () => {
+  const npmStart = (at: RegExp | number, delayMs = 0) =>
+    interruptAt('npm', ['start', '--', '--fresh'], { env, at, delayMs, ports, timeoutMs: 240_000 });
+
+  it('stops DynamoDB Local while it is still starting', async () => {
+    expectEverythingStopped(await npmStart(/starting DynamoDB Local/, 300), [JAVA]);
+  }, 60_000);
+
+  it('stops DynamoDB Local once it is up, before serverless-offline has started (the 8 s case)', async () => {
+    expectEverythingStopped(await npmStart(/tables: \d+ created/), [JAVA]);
+  }, 60_000);
+
+  it('stops DynamoDB Local and serverless-offline while serverless-offline bundles the functions', async () => {
+    expectEverythingStopped(await npmStart(/starting serverless-offline/, 2_000), [JAVA, OFFLINE]);
+  }, 60_000);
+
+  it('stops the whole cloud once it is up', async () => {
+    expectEverythingStopped(await npmStart(/Press Ctrl-C to stop/), [JAVA, OFFLINE]);
+  }, 300_000);
+});
+
+describe('Ctrl-C on npm run chaos and npm run bench', () => {
+  it('stops the chaos run’s cloud in the middle of its start', async () => {
+    const run = await interruptAt('npm', ['run', 'chaos', '--', '--users', '2', '--duration', '30'], {
+      env,
+      at: /starting serverless-offline/,
+      delayMs: 1_000,
+      ports,
+      timeoutMs: 120_000,
+    });
+    expectEverythingStopped(run, [JAVA, OFFLINE]);
+  }, 150_000);
+
+  it('stops the benchmark’s cloud in the middle of its load', async () => {
+    const run = await interruptAt('npm', ['run', 'bench', '--', '--users', '2', '--duration', '30', '--no-paired'], {
+      env,
+      at: /warm-up \d+\/10 s/,
+      ports,
+      timeoutMs: 300_000,
+    });
+    expectEverythingStopped(run, [JAVA, OFFLINE]);
+  }, 330_000);
+});
+
+describe('Ctrl-C on a test run', () => {
+  it('stops the test cloud of the global setup while it starts', async () => {
+    const run = await interruptAt(
+      'node_modules/.bin/jest',
+      ['--runInBand', '--selectProjects', 'integration', '--runTestsByPath', 'tests/integration/client.test.ts'],
+      { env, at: /starting a local cloud for the tests/, delayMs: 1_500, ports, timeoutMs: 120_000 },
+    );
+    expectEverythingStopped(run, [JAVA]);
+  }, 150_000);
+});
