@@ -8,7 +8,10 @@ export interface Managed {
   child: ChildProcess;
   /** The last lines it printed, to show when it dies or never becomes ready. */
   tail: () => string;
+  /** SIGTERM to its process group, SIGKILL 5 s later if it is still there; resolves once it has exited. */
   stop: () => Promise<void>;
+  /** SIGKILL to its process group at once, as a crash; resolves once it has exited. */
+  kill: () => Promise<void>;
 }
 
 export function startProcess(
@@ -50,6 +53,11 @@ export function startProcess(
       const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(child, 'SIGKILL');
+      await exited;
     },
   };
   running.add(managed);
@@ -148,16 +156,21 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   }
 }
 
-/** Waits until `ready()` holds, failing early if the process exits and after `timeoutMs` otherwise. */
+/**
+ * Waits until `ready()` holds, failing early if the process exits and after `timeoutMs` otherwise; a process
+ * that never became ready is stopped before the failure is thrown (nobody else holds it yet).
+ */
 export async function waitUntil(managed: Managed, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null) {
-      throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.tail()}`);
+    if (managed.child.exitCode !== null || managed.child.signalCode !== null) {
+      const how = managed.child.signalCode ?? `code ${managed.child.exitCode}`;
+      throw new Error(`${managed.name} exited (${how}):\n${managed.tail()}`);
     }
     if (await ready().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  await managed.stop();
   throw new Error(`${managed.name} was not ready after ${timeoutMs} ms:\n${managed.tail()}`);
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interruptAt, type Interrupted } from '../support/interrupt';
+import { interruptAt, type InterruptOptions, type Interrupted } from '../support/interrupt';
 
 /**
  * Ctrl-C at any moment stops everything a command started: each command is run in a process group of its own
@@ -44,31 +44,36 @@ const JAVA = /java .*DynamoDBLocal/;
 const OFFLINE = /sls offline start/;
 
 describe('Ctrl-C on npm start', () => {
-  const npmStart = (at: RegExp | number, delayMs = 0) =>
-    interruptAt('npm', ['start', '--', '--fresh'], { env, at, delayMs, ports, timeoutMs: 240_000 });
+  const npmStart = (moment: Pick<InterruptOptions, 'at' | 'once' | 'delayMs'>, timeoutMs = 90_000) =>
+    interruptAt('npm', ['start', '--', '--fresh'], { env, ...moment, ports, timeoutMs });
 
   it('stops DynamoDB Local while it is still starting', async () => {
-    expectEverythingStopped(await npmStart(/starting DynamoDB Local/, 300), [JAVA]);
-  }, 60_000);
+    const run = await npmStart({ at: /starting DynamoDB Local/, once: JAVA });
+    expect(run.output).not.toMatch(/tables: \d+ created/);
+    expectEverythingStopped(run, [JAVA]);
+  }, 120_000);
 
   it('stops DynamoDB Local once it is up, before serverless-offline has started (the 8 s case)', async () => {
-    expectEverythingStopped(await npmStart(/tables: \d+ created/), [JAVA]);
-  }, 60_000);
+    expectEverythingStopped(await npmStart({ at: /tables: \d+ created/ }), [JAVA]);
+  }, 120_000);
 
   it('stops DynamoDB Local and serverless-offline while serverless-offline bundles the functions', async () => {
-    expectEverythingStopped(await npmStart(/starting serverless-offline/, 2_000), [JAVA, OFFLINE]);
-  }, 60_000);
+    const run = await npmStart({ at: /starting serverless-offline/, once: OFFLINE, delayMs: 1_000 });
+    expect(run.output).not.toMatch(/The local cloud is up/);
+    expectEverythingStopped(run, [JAVA, OFFLINE]);
+  }, 120_000);
 
   it('stops the whole cloud once it is up', async () => {
-    expectEverythingStopped(await npmStart(/Press Ctrl-C to stop/), [JAVA, OFFLINE]);
-  }, 300_000);
+    expectEverythingStopped(await npmStart({ at: /Press Ctrl-C to stop/ }, 400_000), [JAVA, OFFLINE]);
+  }, 420_000);
 });
 
 describe('Ctrl-C on npm run chaos and npm run bench', () => {
   it('stops the chaos run’s cloud in the middle of its start', async () => {
     const run = await interruptAt('npm', ['run', 'chaos', '--', '--users', '2', '--duration', '30'], {
       env,
-      at: /starting serverless-offline/,
+      at: /starting a local cloud of its own/,
+      once: OFFLINE,
       delayMs: 1_000,
       ports,
       timeoutMs: 120_000,
@@ -81,10 +86,10 @@ describe('Ctrl-C on npm run chaos and npm run bench', () => {
       env,
       at: /warm-up \d+\/10 s/,
       ports,
-      timeoutMs: 300_000,
+      timeoutMs: 400_000,
     });
     expectEverythingStopped(run, [JAVA, OFFLINE]);
-  }, 330_000);
+  }, 420_000);
 });
 
 describe('Ctrl-C on a test run', () => {
@@ -92,7 +97,7 @@ describe('Ctrl-C on a test run', () => {
     const run = await interruptAt(
       'node_modules/.bin/jest',
       ['--runInBand', '--selectProjects', 'integration', '--runTestsByPath', 'tests/integration/client.test.ts'],
-      { env, at: /starting a local cloud for the tests/, delayMs: 1_500, ports, timeoutMs: 120_000 },
+      { env, at: /starting a local cloud for the tests/, once: JAVA, ports, timeoutMs: 120_000 },
     );
     expectEverythingStopped(run, [JAVA]);
   }, 150_000);

@@ -13,6 +13,8 @@ export interface InterruptOptions {
   env?: NodeJS.ProcessEnv;
   /** The moment: the first output line that matches, or milliseconds after the start. */
   at: RegExp | number;
+  /** And only once one of its descendants' command lines matches this (e.g. the java of DynamoDB Local). */
+  once?: RegExp;
   /** Once `at` is reached, wait this much longer before the signal. */
   delayMs?: number;
   /** Ports the command's processes listen on: each must be free once it has exited. */
@@ -124,7 +126,9 @@ export async function interruptAt(command: string, args: string[], options: Inte
   const seen = new Map<number, { startTime: string; command: string }>();
   const deadline = started + options.timeoutMs;
   let signalledAtMs = -1;
-  const moment = () => (typeof options.at === 'number' ? Date.now() - started >= options.at : reached === true);
+  const moment = () =>
+    (typeof options.at === 'number' ? Date.now() - started >= options.at : reached === true) &&
+    (options.once === undefined || [...seen.values()].some((info) => options.once!.test(info.command)));
   while (done === undefined && Date.now() < deadline) {
     collectDescendants(pid, seen);
     if (signalledAtMs < 0 && moment()) {
