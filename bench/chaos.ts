@@ -1,8 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStopping, stopOnSignals } from '../local/process';
 import { runChaos } from './chaosRun';
 import { formatInvariants } from './invariants';
-import { formatEnds, summarize } from './report';
+import { formatEnds, machine, summarize } from './report';
 import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
 
 /**
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
       'port-base': { type: 'string', default: process.env['CHAOS_PORT_BASE'] ?? '18100' },
     },
   });
+  const started = Date.now();
   const kinds = values.kinds.split(',').map((kind) => kind.trim()) as FaultKind[];
   const report = await runChaos({
     users: Number(values.users),
@@ -43,8 +46,40 @@ async function main(): Promise<void> {
   for (const name of ['registration', 'order'] as const)
     console.log(`  ${name}s ended: ${formatEnds(sagas[name].ends)}`);
   console.log(`Injected faults, by kind: ${JSON.stringify(report.injected)}`);
+  const { effects } = report;
+  console.log(
+    `What they did (execution histories): ${effects.invocations} Task invocations, failures by error ` +
+      `${JSON.stringify(effects.failures)}; ${effects.retried} retried, ${effects.caught} caught; ` +
+      `${effects.executionsWithFailures} of ${effects.executions} executions met a failure, ` +
+      `${effects.succeededDespiteFailures} of those still succeeded; ends ${JSON.stringify(effects.ends)}.`,
+  );
   console.log(`\nInvariants\n${formatInvariants(report.invariants)}`);
   console.log(report.holds ? '\nAll invariants hold.' : '\nAN INVARIANT IS BROKEN.');
+  const date = new Date().toISOString();
+  const file = join('bench/results', `chaos-${date.replace(/:/g, '').replace(/\..*/, '')}Z.json`);
+  mkdirSync('bench/results', { recursive: true });
+  const { calls: _calls, sagas: _sagas, acknowledged: _acknowledged, ...load } = report.load;
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        date,
+        machine: machine(),
+        options: values,
+        elapsedS: Math.round((Date.now() - started) / 1000),
+        load: { ...load, faultAnswers: faults, abandoned: report.load.acknowledged.abandoned },
+        sagas,
+        injected: report.injected,
+        effects,
+        stillRunning: report.stillRunning,
+        invariants: report.invariants,
+        holds: report.holds,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`results: ${file} (${Math.round((Date.now() - started) / 1000)} s in all)`);
   process.exit(report.holds ? 0 : 1);
 }
 
