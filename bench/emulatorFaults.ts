@@ -7,6 +7,7 @@ import { answersAgree } from './answers';
 import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
+import { readSagaAnswer } from './sagaEnds';
 import { executionArnOf } from '../lib/sagas/saga';
 
 /**
@@ -90,9 +91,18 @@ interface Client {
 
 type Answer = { status: number; body: Record<string, unknown>; setCookie: string | null };
 
-/** A client of the public API that retries lost answers and faults with the same Idempotency-Key, bounded. */
+/**
+ * A client of the public API that retries lost answers and faults with the same Idempotency-Key, for at most
+ * `deadlineMs`: a saga endpoint's answers read as the load reads them (bench/sagaEnds.ts), any other's 5xx and
+ * 409 retried.
+ */
 function apiClient(apiUrl: string, deadlineMs: number) {
   return async function send(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+    const saga = path.startsWith('/api/order/')
+      ? 'order'
+      : path.startsWith('/api/client/')
+        ? 'registration'
+        : undefined;
     const deadline = Date.now() + deadlineMs;
     for (;;) {
       try {
@@ -102,12 +112,19 @@ function apiClient(apiUrl: string, deadlineMs: number) {
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(30_000),
         });
-        const parsed = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-        // A crash answer or an emulator's refusal is retried; an answer of the API itself is kept.
-        const fault = response.status >= 500 && typeof parsed['error'] !== 'string';
-        if (!fault && response.status !== 409) {
-          return { status: response.status, body: parsed, setCookie: response.headers.get('set-cookie') };
+        const text = await response.text();
+        let parsed: Record<string, unknown> | undefined;
+        try {
+          parsed = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          parsed = undefined;
         }
+        const fault =
+          saga === undefined
+            ? parsed === undefined || response.status >= 500 || response.status === 409
+            : readSagaAnswer(saga, response.status, parsed).kind === 'fault';
+        if (!fault)
+          return { status: response.status, body: parsed ?? {}, setCookie: response.headers.get('set-cookie') };
       } catch {
         // Lost (refused, reset, timed out): retried below.
       }
@@ -136,17 +153,22 @@ async function signUp(send: ReturnType<typeof apiClient>, deposit: number): Prom
   return { clientId: String(registered.body['clientId']), cookie };
 }
 
-async function awaitClosed(sfn: SFNClient, arns: string[], timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+/** The end of each execution (`SUCCEEDED`, `FAILED:<error>`), `RUNNING` for one still running at `deadline`. */
+async function awaitClosed(sfn: SFNClient, arns: string[], deadline: number) {
   const ends = new Map<string, string>();
-  while (Date.now() < deadline && ends.size < arns.length) {
+  for (;;) {
     for (const arn of arns.filter((item) => !ends.has(item))) {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: arn })).catch(() => undefined);
-      if (execution !== undefined && execution.status !== 'RUNNING') {
+      const execution = await sfn
+        .send(new DescribeExecutionCommand({ executionArn: arn }))
+        .catch((error: Error) => error);
+      if (execution instanceof Error) {
+        if (execution.name === 'ExecutionDoesNotExist') ends.set(arn, 'never started');
+      } else if (execution.status !== 'RUNNING') {
         ends.set(arn, execution.status === 'FAILED' ? `FAILED:${execution.error}` : String(execution.status));
       }
     }
-    if (ends.size < arns.length) await sleep(500);
+    if (ends.size === arns.length || Date.now() > deadline) break;
+    await sleep(500);
   }
   return arns.map((arn) => ends.get(arn) ?? 'RUNNING');
 }
@@ -231,15 +253,16 @@ export async function runEmulatorFault(
     const registrationAnswers = await Promise.all(
       registrationSagas.map((saga) => saga.answer.catch((error: Error) => error)),
     );
+    const settleBy = Date.now() + settleTimeoutMs;
     const orderEnds = await awaitClosed(
       sfn,
       orderSagas.map((saga) => saga.arn),
-      settleTimeoutMs,
+      settleBy,
     );
     const registrationEnds = await awaitClosed(
       sfn,
       registrationSagas.map((saga) => saga.arn),
-      settleTimeoutMs,
+      settleBy,
     );
     orderEnds.forEach((end, index) => {
       if (!(ALLOWED_ENDS.order as readonly string[]).includes(end))

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { constants } from 'node:os';
+import { runInThisContext } from 'node:vm';
 
 /** A child process of the local cloud, with its output prefixed and kept for diagnosis. */
 export interface Managed {
@@ -85,6 +86,12 @@ const stops = new Set<() => Promise<void>>();
 let stopRequested = false;
 let stopping: Promise<void> | undefined;
 let installed = false;
+/**
+ * The process object signals reach. Under Jest a test file sees a copy of `process` (and of `node:process` and
+ * `node:module`), whose listeners no signal ever calls; code run by node:vm in Node's own context sees the real
+ * one. Anywhere else both are the same object.
+ */
+const realProcess = runInThisContext('process') as NodeJS.Process;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Whether a stop was asked for: a start that fails from here on failed because of it, not on its own. */
@@ -118,21 +125,23 @@ export function stopEverything(): Promise<void> {
  * reports a process a signal ended. Repeats are ignored while stopping: a terminal's Ctrl-C reaches every
  * process of the group at once, and tsx and npm pass it on again. Installed once; later calls do nothing.
  * On any other exit (an uncaught error, a `process.exit` elsewhere), the children still running are killed.
+ * Under Jest each test file has its own copy of this module, so each installs its own handlers: the first to
+ * finish exits, and the exit hooks of the others kill what they have not stopped yet.
  */
 export function stopOnSignals(log: (line: string) => void = (line) => process.stderr.write(`» ${line}\n`)): void {
   if (installed) return;
   installed = true;
   for (const signal of STOP_SIGNALS) {
-    process.on(signal, () => {
+    realProcess.on(signal, () => {
       if (stopRequested) return;
       log(`${signal}: stopping…`);
       void stopEverything().finally(() => {
         log('stopped');
-        process.exit(128 + constants.signals[signal]);
+        realProcess.exit(128 + constants.signals[signal]);
       });
     });
   }
-  process.on('exit', () => {
+  realProcess.on('exit', () => {
     for (const managed of running) signalGroup(managed.child, 'SIGKILL');
   });
 }

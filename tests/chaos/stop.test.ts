@@ -104,4 +104,20 @@ describe('Ctrl-C on a test run', () => {
     // Jest reports its global setup's failure itself, with an exit code of its own.
     expectEverythingStopped(run, [JAVA], { byTheSignal: false });
   }, 150_000);
+
+  it('stops a cloud a test file started (the chaos tier’s), whose `process` is Jest’s copy', async () => {
+    const run = await interruptAt(
+      'node_modules/.bin/jest',
+      ['--runInBand', '--selectProjects', 'chaos', '--runTestsByPath', 'tests/chaos/emulators.test.ts'],
+      {
+        env,
+        at: 0,
+        once: OFFLINE,
+        delayMs: 1_000,
+        ports: [base + 40, base + 41, base + 42, base + 43],
+        timeoutMs: 150_000,
+      },
+    );
+    expectEverythingStopped(run, [JAVA, OFFLINE]);
+  }, 180_000);
 });

@@ -77,7 +77,9 @@ function collectDescendants(root: number, seen: Map<number, { startTime: string;
   const queue = [root];
   while (queue.length > 0) {
     for (const child of children.get(queue.shift()!) ?? []) {
-      if (!seen.has(child.pid)) seen.set(child.pid, { startTime: child.startTime, command: commandLine(child.pid) });
+      // Read again each time: a child seen between its fork and its exec still shows its parent's command.
+      const command = commandLine(child.pid);
+      if (command !== '' && command !== '?') seen.set(child.pid, { startTime: child.startTime, command });
       queue.push(child.pid);
     }
   }
