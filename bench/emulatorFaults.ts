@@ -4,6 +4,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/config';
 import type { Emulator, LocalCloud } from '../local/localCloud';
 import { answersAgree } from './answers';
+import { effectsOf } from './faultEffects';
 import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
@@ -43,10 +44,9 @@ export const EMULATOR_FAULTS: EmulatorFault[] = [
   },
   {
     emulator: 'dynamodb',
-    fault: 'killed (SIGKILL), restarted on its data 2 s later',
+    fault: 'killed (SIGKILL), restarted at once on its data',
     strike: async (cloud) => {
       await cloud.emulators.dynamodb.kill();
-      await sleep(2_000);
       await cloud.emulators.dynamodb.start();
     },
   },
@@ -308,6 +308,10 @@ export async function runEmulatorFault(
     for (const invariant of [...checkDataSet(data), answersAgree(data, acknowledged)]) {
       if (!invariant.holds) reasons.push(`${invariant.name}: ${invariant.violations.join('; ')}`);
     }
+    const effects = await effectsOf(sfn, [
+      ...orderSagas.map((saga) => saga.arn),
+      ...registrationSagas.map((saga) => saga.arn),
+    ]);
     const count = (ends: string[]) =>
       Object.entries(ends.reduce<Record<string, number>>((acc, end) => ({ ...acc, [end]: (acc[end] ?? 0) + 1 }), {}))
         .map(([end, n]) => `${end.replace('FAILED:', '')} ${n}`)
@@ -317,7 +321,9 @@ export async function runEmulatorFault(
       fault: fault.fault,
       sagas: orderSagas.length + registrationSagas.length,
       expected: EXPECTED,
-      observed: `orders: ${count(orderEnds)}; registrations: ${count(registrationEnds)}`,
+      observed:
+        `orders: ${count(orderEnds)}; registrations: ${count(registrationEnds)}; ` +
+        `${effects.retried} Task failures retried, ${effects.caught} caught`,
       holds: reasons.length === 0,
       reasons,
       seconds: (Date.now() - started) / 1000,

@@ -26,6 +26,17 @@ export interface FaultEffects {
 const increment = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
 export async function faultEffects(sfn: SFNClient, stateMachineArns: string[]): Promise<FaultEffects> {
+  const executionArns: string[] = [];
+  for (const stateMachineArn of stateMachineArns) {
+    for await (const page of paginateListExecutions({ client: sfn }, { stateMachineArn })) {
+      executionArns.push(...(page.executions ?? []).map((execution) => execution.executionArn!));
+    }
+  }
+  return effectsOf(sfn, executionArns);
+}
+
+/** The same, for some executions only (one scenario's). */
+export async function effectsOf(sfn: SFNClient, executionArns: string[]): Promise<FaultEffects> {
   const effects: FaultEffects = {
     executions: 0,
     ends: {},
@@ -36,57 +47,53 @@ export async function faultEffects(sfn: SFNClient, stateMachineArns: string[]): 
     executionsWithFailures: 0,
     succeededDespiteFailures: 0,
   };
-  for (const stateMachineArn of stateMachineArns) {
-    for await (const page of paginateListExecutions({ client: sfn }, { stateMachineArn })) {
-      for (const execution of page.executions ?? []) {
-        effects.executions += 1;
-        const invocationsBefore = effects.invocations;
-        let failed = 0;
-        let tasksEntered = 0;
-        let end = String(execution.status);
-        for await (const history of paginateGetExecutionHistory(
-          { client: sfn },
-          { executionArn: execution.executionArn! },
-        )) {
-          for (const event of history.events ?? []) {
-            switch (event.type) {
-              case 'TaskStateEntered':
-                tasksEntered += 1;
-                break;
-              case 'LambdaFunctionScheduled':
-              case 'TaskScheduled':
-                effects.invocations += 1;
-                break;
-              case 'LambdaFunctionFailed':
-              case 'TaskFailed': {
-                const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
-                increment(effects.failures, details?.error ?? 'unknown');
-                failed += 1;
-                break;
-              }
-              case 'LambdaFunctionTimedOut':
-              case 'TaskTimedOut':
-                increment(effects.failures, 'States.Timeout');
-                failed += 1;
-                break;
-              case 'ExecutionFailed':
-                end = `FAILED:${event.executionFailedEventDetails?.error ?? 'unknown'}`;
-                break;
-              default:
-                break;
-            }
+  for (const executionArn of executionArns) {
+    effects.executions += 1;
+    const invocationsBefore = effects.invocations;
+    let failed = 0;
+    let tasksEntered = 0;
+    let end = 'RUNNING';
+    for await (const history of paginateGetExecutionHistory({ client: sfn }, { executionArn })) {
+      for (const event of history.events ?? []) {
+        switch (event.type) {
+          case 'TaskStateEntered':
+            tasksEntered += 1;
+            break;
+          case 'LambdaFunctionScheduled':
+          case 'TaskScheduled':
+            effects.invocations += 1;
+            break;
+          case 'LambdaFunctionFailed':
+          case 'TaskFailed': {
+            const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+            increment(effects.failures, details?.error ?? 'unknown');
+            failed += 1;
+            break;
           }
-        }
-        increment(effects.ends, end);
-        // Every invocation after a Task state's first is a retry; every failure not retried was caught.
-        const invocations = effects.invocations - invocationsBefore;
-        effects.retried += invocations - tasksEntered;
-        effects.caught += failed - (invocations - tasksEntered);
-        if (failed > 0) {
-          effects.executionsWithFailures += 1;
-          if (end === 'SUCCEEDED') effects.succeededDespiteFailures += 1;
+          case 'LambdaFunctionTimedOut':
+          case 'TaskTimedOut':
+            increment(effects.failures, 'States.Timeout');
+            failed += 1;
+            break;
+          case 'ExecutionSucceeded':
+            end = 'SUCCEEDED';
+            break;
+          case 'ExecutionFailed':
+            end = `FAILED:${event.executionFailedEventDetails?.error ?? 'unknown'}`;
+            break;
+          default:
+            break;
         }
       }
+    }
+    increment(effects.ends, end);
+    // Every invocation after a Task state's first is a retry; every failure not retried was caught.
+    const retried = effects.invocations - invocationsBefore - tasksEntered;
+    effects.retried += retried;
+    effects.caught += failed - retried;
+    if (failed > 0) {
+      effects.executionsWithFailures += 1;
+      if (end === 'SUCCEEDED') effects.succeededDespiteFailures += 1;
     }
   }
   return effects;
