@@ -35,7 +35,7 @@ export interface LocalCloud {
   tables: { created: string[]; kept: string[] };
   /** The ARNs of the state machines the Step Functions API serves. */
   stateMachines: string[];
-  /** Each emulator on its own, for fault tests (tests/chaos/emulators.test.ts): kill one, start it again. */
+  /** Each emulator on its own, for fault tests (tests/chaos/faults.test.ts): kill one, start it again. */
   emulators: Record<Emulator, EmulatorControl>;
   stop: () => Promise<void>;
 }

@@ -110,7 +110,7 @@ describe('Ctrl-C on a test run', () => {
   it('stops a cloud a test file started (the chaos tier’s), whose `process` is Jest’s copy', async () => {
     const run = await interruptAt(
       'node_modules/.bin/jest',
-      ['--runInBand', '--selectProjects', 'chaos', '--runTestsByPath', 'tests/chaos/emulators.test.ts'],
+      ['--runInBand', '--selectProjects', 'chaos', '--runTestsByPath', 'tests/chaos/faults.test.ts'],
       {
         env,
         at: 0,
