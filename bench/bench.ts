@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStopping, stopOnSignals } from '../local/process';
-import { benchCloud, type BenchCloud } from './cloud';
+import { benchCloud, portBaseOf, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
 import { DEFAULT_LOAD, runLoad } from './load';
 import { orchestrationOverhead } from './overhead';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       'isolated-lambdas': { type: 'boolean', default: false },
       'no-paired': { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
-      'port-base': { type: 'string', default: process.env['BENCH_PORT_BASE'] ?? '18000' },
+      'port-base': { type: 'string', default: String(portBaseOf('bench')) },
     },
   });
   const mix = {

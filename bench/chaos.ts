@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStopping, stopOnSignals } from '../local/process';
 import { runChaos } from './chaosRun';
+import { portBaseOf } from './cloud';
 import { formatInvariants } from './invariants';
 import { formatEnds, machine, summarize } from './report';
 import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '0.1' },
       kinds: { type: 'string', default: FAULT_KINDS.join(',') },
       'drain-timeout': { type: 'string', default: '600' },
-      'port-base': { type: 'string', default: process.env['CHAOS_PORT_BASE'] ?? '18100' },
+      'port-base': { type: 'string', default: String(portBaseOf('chaos')) },
     },
   });
   const started = Date.now();

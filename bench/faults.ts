@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isStopping, stopOnSignals } from '../local/process';
-import { benchCloud } from './cloud';
+import { benchCloud, portBaseOf } from './cloud';
 import { faultMatrix } from './faultMatrix';
 import { isSkipped, runFaultMatrix } from './faultMatrixRun';
 import { formatFaultRows, writeFaultRows } from './faultReport';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   stopOnSignals((line) => console.log(`\n» ${line}`));
   const { values } = parseArgs({
     options: {
-      'port-base': { type: 'string', default: process.env['FAULTS_PORT_BASE'] ?? '18200' },
+      'port-base': { type: 'string', default: String(portBaseOf('faults')) },
       only: { type: 'string' },
     },
   });
