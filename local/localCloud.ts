@@ -91,6 +91,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // is stopped too (startProcess registers each one as it spawns it).
   const forget = stopOnSignal(stop);
   const configPromise = readServerlessConfig(LOCAL_STAGE);
+  // Awaited below; a failure before then (DynamoDB Local not starting) must not also be an unhandled rejection.
+  configPromise.catch(() => undefined);
   const metrics = new LocalMetrics();
   const starts: Record<Emulator, () => Promise<void>> = {
     dynamodb: async () => {
