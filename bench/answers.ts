@@ -6,7 +6,7 @@ export const ANSWERS_AGREE = 'every answer a client got agrees with the data';
 /**
  * What the load's clients were told, checked against the data: a client told "registered" is APPROVED, an
  * acknowledged deposit is in its ledger (the API's request id is `api:<clientId>:<Idempotency-Key>`), an
- * order told CONFIRMED or REJECTED is stored so. Nothing acknowledged was lost; nothing said was untrue.
+ * order told CONFIRMED or REJECTED is stored so, one told NOT_PLACED is REJECTED or absent. Nothing acknowledged was lost; nothing said was untrue.
  */
 export function answersAgree(data: DataSet, acknowledged: Acknowledgements): InvariantResult {
   const violations: string[] = [];
@@ -26,8 +26,10 @@ export function answersAgree(data: DataSet, acknowledged: Acknowledgements): Inv
   const orderStatus = new Map(data.orders.map((order) => [order.id, order.status]));
   for (const order of acknowledged.orders) {
     const status = orderStatus.get(order.orderId);
-    if (status !== order.status)
-      violations.push(`order ${order.orderId} was told ${order.status}, is ${status ?? 'missing'}`);
+    // "Could not be placed" (422): the compensation rejected the order, or there was none to reject.
+    const agrees =
+      order.status === 'NOT_PLACED' ? status === undefined || status === 'REJECTED' : status === order.status;
+    if (!agrees) violations.push(`order ${order.orderId} was told ${order.status}, is ${status ?? 'missing'}`);
   }
   return {
     name: ANSWERS_AGREE,

@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchCloud, type BenchCloud } from './cloud';
+import { isStopping, stopOnSignals } from '../local/process';
+import { benchCloud, portBaseOf, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
 import { DEFAULT_LOAD, runLoad } from './load';
 import { orchestrationOverhead } from './overhead';
@@ -16,6 +17,8 @@ import { machine, markdownRow, printResults, summarize, TARGET, type BenchResult
  */
 
 async function main(): Promise<void> {
+  // Before anything starts: Ctrl-C at any moment stops the cloud this run has started, or is starting.
+  stopOnSignals((line) => console.log(`\n» ${line}`));
   const { values } = parseArgs({
     options: {
       users: { type: 'string', default: String(DEFAULT_LOAD.users) },
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
       'isolated-lambdas': { type: 'boolean', default: false },
       'no-paired': { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
-      'port-base': { type: 'string', default: process.env['BENCH_PORT_BASE'] ?? '18000' },
+      'port-base': { type: 'string', default: String(portBaseOf('bench')) },
     },
   });
   const mix = {
@@ -109,6 +112,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Stopped by a signal: what failed was stopped on purpose; the signal's handler exits.
+  if (isStopping()) return;
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

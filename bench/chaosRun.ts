@@ -1,5 +1,6 @@
 import { benchCloud } from './cloud';
 import { drain } from './drain';
+import { faultEffects, type FaultEffects } from './faultEffects';
 import { answersAgree } from './answers';
 import { checkDataSet, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
@@ -27,6 +28,8 @@ export interface ChaosReport {
   holds: boolean;
   /** The faults the functions injected, by kind, as the local cloud's /metrics counted them. */
   injected: Record<string, number>;
+  /** What the faults did to the sagas, from the executions' histories. */
+  effects: FaultEffects;
 }
 
 /**
@@ -56,8 +59,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log('checking the invariants over the whole data set…');
     const data = await readDataSet(cloud.sources);
     const invariants = [...checkDataSet(data), answersAgree(data, load.acknowledged)];
+    log('reading what the faults did from the executions’ histories…');
+    const effects = await faultEffects(cloud.sfn, machines);
     const injected = await injectedFaults(cloud.ports.stepFunctions);
-    return { load, stillRunning, invariants, holds: invariants.every((invariant) => invariant.holds), injected };
+    return {
+      load,
+      stillRunning,
+      invariants,
+      holds: invariants.every((invariant) => invariant.holds),
+      injected,
+      effects,
+    };
   } finally {
     await cloud.stop();
   }

@@ -15,7 +15,22 @@ export interface BenchCloud {
   stop: () => Promise<void>;
 }
 
-/** Ports of a cloud a benchmark starts for itself, beside `npm start`'s and the tests' (19000…). */
+/**
+ * Where each command's own cloud goes: its first port, from the environment or the default, beside `npm start`'s
+ * (8000…) and the tests' (19000…). The one place these are set; `--port-base` overrides them on the command line.
+ */
+export const PORT_BASES = {
+  bench: { variable: 'BENCH_PORT_BASE', fallback: 18000 },
+  chaos: { variable: 'CHAOS_PORT_BASE', fallback: 18100 },
+  faults: { variable: 'FAULTS_PORT_BASE', fallback: 18200 },
+} as const;
+
+export function portBaseOf(command: keyof typeof PORT_BASES): number {
+  const { variable, fallback } = PORT_BASES[command];
+  return Number(process.env[variable] ?? fallback);
+}
+
+/** Ports of a cloud a benchmark starts for itself, from its port base. */
 export function ownPorts(base: number): LocalCloudPorts {
   return { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
 }

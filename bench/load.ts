@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import {
+  CLIENT_ENDS,
+  SUCCESS_ENDS,
+  readSagaAnswer,
+  type ClientEnd,
+  type Reading,
+  type SagaEnd,
+  type SagaName,
+} from './sagaEnds';
 
 /**
  * Virtual users driving the public API the way a shop's clients do: each registers, signs in, deposits, then
  * places a stream of orders, some of which it cannot afford, and starts again as a new client. Every
  * state-changing call carries an Idempotency-Key and is retried with the same key when the answer is lost or
  * is a fault (5xx, 409 "in progress", a timeout), as a well-behaved client would; every attempt is sampled.
+ * Every saga ends for its client: at one of the saga's own ends (bench/sagaEnds.ts), or, bounded, at one of
+ * the client's (it gave up after `maxAttempts` faults in a row, or stopped polling after `settleTimeoutMs`).
  */
 
 export type Endpoint = 'register_client' | 'login' | 'deposit' | 'create_order' | 'saga status';
 export const ENDPOINTS: Endpoint[] = ['register_client', 'login', 'deposit', 'create_order', 'saga status'];
-export type SagaName = 'registration' | 'order';
+export type { SagaName };
 
 export interface LoadOptions {
   /** The API's base URL, e.g. http://127.0.0.1:3000. */
@@ -27,9 +38,14 @@ export interface LoadOptions {
   unaffordableShare: number;
   /** What each new client deposits, in whole currency units. */
   depositSum: number;
-  /** Attempts per call before the user gives up on it (a fault answer or a lost one is retried). */
+  /** Fault answers in a row before the user gives up on a call or a saga (each is retried with the same key). */
   maxAttempts: number;
   requestTimeoutMs: number;
+  /**
+   * How long a client follows a saga answered with 202 before it stops asking (the saga is then `unsettled`:
+   * a post-pivot step can retry for many minutes, and the run's drain waits for it, not the client).
+   */
+  settleTimeoutMs: number;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -41,6 +57,7 @@ export const DEFAULT_LOAD: Omit<LoadOptions, 'baseUrl'> = {
   depositSum: 1000,
   maxAttempts: 8,
   requestTimeoutMs: 35_000,
+  settleTimeoutMs: 120_000,
 };
 
 /** One HTTP attempt. `fault` marks an unexpected outcome: 5xx, a refused or lost answer, a timeout, a 4xx we did not ask for. */
@@ -57,6 +74,12 @@ export interface SagaSample {
   saga: SagaName;
   startedAt: number;
   ms: number;
+  /** How it ended for its client: an end of the saga's own, or one of the client's (it never heard one). */
+  end: SagaEnd | ClientEnd;
+  /**
+   * `completed`: the saga succeeded; `rejected`: it reached another end of its own (refused, compensated, or
+   * waiting for attention), a final answer all the same; `failed`: its client heard no end (`CLIENT_ENDS`).
+   */
   outcome: 'completed' | 'rejected' | 'failed';
   /** Attempts on the way that were faults (each one retried with the same key). */
   faults: number;
@@ -66,7 +89,12 @@ export interface SagaSample {
 export interface Acknowledgements {
   clients: string[];
   deposits: { clientId: string; sum: number; idempotencyKey: string }[];
-  orders: { clientId: string; orderId: string; sum: number; status: 'CONFIRMED' | 'REJECTED' }[];
+  /**
+   * Orders with a final answer about their order record: CONFIRMED (200), REJECTED (402: refused, the order
+   * is stored REJECTED) or NOT_PLACED (422: the order is REJECTED, or was never written). An order "being
+   * looked into" (502) is told nothing final about its record, so it is not listed.
+   */
+  orders: { clientId: string; orderId: string; sum: number; status: 'CONFIRMED' | 'REJECTED' | 'NOT_PLACED' }[];
   /** Calls a user gave up on after `maxAttempts`: their outcome is unknown to the client. */
   abandoned: number;
 }
@@ -82,28 +110,54 @@ export interface LoadResult {
 export interface LoadProgress {
   elapsedS: number;
   durationS: number;
-  sagas: Record<SagaName, number>;
+  /** Sagas that reached an end of their own, by saga. */
+  ended: Record<SagaName, number>;
+  /** Sagas whose client stopped without hearing an end (abandoned, unsettled, unexpected). */
+  unended: number;
+  /** Attempts whose answer was a fault (each retried). */
   faults: number;
-  inFlight: number;
+  /** Sagas started and not yet ended for their client, waiting on a request or between polls. */
+  sagasInFlight: number;
+  /** HTTP requests awaiting their answer. */
+  requestsInFlight: number;
 }
 
 interface Answer {
   status: number;
-  body: Record<string, unknown>;
+  /** Undefined when the answer was not JSON. */
+  body: Record<string, unknown> | undefined;
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** A final answer for the client (success or a business refusal), or a fault to retry. */
+/** A call or saga the user gives up on; the failure is already in the samples. */
 class CallFailed extends Error {
   override readonly name = 'CallFailed';
+
+  constructor(
+    readonly end: ClientEnd,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const RETRY_BASE_MS = 50;
+/** Polls of a status URL back off from the first to the last. */
+const POLL_FIRST_MS = 100;
+const POLL_MAX_MS = 1_000;
 
 /** Whether a client's order number `placed` (from 0) is one it cannot afford: `share` of them, evenly spread. */
 export function isUnaffordable(placed: number, share: number): boolean {
   return Math.floor((placed + 1) * share + 0.5) > Math.floor(placed * share + 0.5);
 }
+
+/** The outcome figure of a saga's end (see SagaSample.outcome). */
+export function outcomeOf(end: SagaEnd | ClientEnd): SagaSample['outcome'] {
+  if ((SUCCESS_ENDS as readonly string[]).includes(end)) return 'completed';
+  return (Object.values(CLIENT_ENDS) as string[]).includes(end) ? 'failed' : 'rejected';
+}
+
+const backoff = (attemptNo: number) => sleep(Math.min(RETRY_BASE_MS * 2 ** attemptNo, 2_000) * Math.random());
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const dispatcher = new Agent({
@@ -117,102 +171,164 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const acknowledged: Acknowledgements = { clients: [], deposits: [], orders: [], abandoned: 0 };
   const startedAt = Date.now();
   const deadline = startedAt + options.durationS * 1000;
-  let inFlight = 0;
+  let requestsInFlight = 0;
+  let sagasInFlight = 0;
 
   /** Counts the faults of the attempts made on behalf of one saga. */
   type Tally = { faults: number };
 
+  /**
+   * One HTTP attempt; `faultOf` says whether its answer is a fault (to retry). Undefined when the answer
+   * was lost (refused, reset, timed out): a fault too.
+   */
   async function attempt(
     endpoint: Endpoint,
-    method: string,
+    method: 'GET' | 'POST',
     path: string,
     body: unknown,
     headers: Record<string, string>,
+    faultOf: (answer: Answer) => string | undefined,
     tally?: Tally,
-  ) {
+  ): Promise<Answer | undefined> {
     const started = performance.now();
     const sample: CallSample = { endpoint, startedAt: Date.now(), ms: 0, status: 0 };
-    inFlight += 1;
+    requestsInFlight += 1;
     try {
       const response = await request(`${options.baseUrl}${path}`, {
-        method: method as 'GET' | 'POST',
+        method,
         dispatcher,
         headers: { 'content-type': 'application/json', ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.body.text();
       sample.status = response.statusCode;
-      let parsed: Record<string, unknown> = {};
+      let parsed: Record<string, unknown> | undefined;
       try {
         parsed = JSON.parse(text) as Record<string, unknown>;
       } catch {
-        sample.fault = `unparsable answer (${response.statusCode})`;
+        parsed = undefined;
       }
-      if (sample.fault === undefined && (response.statusCode >= 500 || response.statusCode === 409)) {
-        sample.fault = `${response.statusCode} ${String(parsed['error'] ?? '')}`.trim();
-      }
-      return { status: response.statusCode, body: parsed, headers: response.headers } satisfies Answer;
+      const answer: Answer = { status: response.statusCode, body: parsed, headers: response.headers };
+      const fault = faultOf(answer);
+      if (fault !== undefined) sample.fault = fault;
+      return answer;
     } catch (error) {
       sample.fault = `lost: ${(error as Error).message}`;
       return undefined;
     } finally {
-      inFlight -= 1;
+      requestsInFlight -= 1;
       sample.ms = performance.now() - started;
       calls.push(sample);
       if (sample.fault !== undefined && tally !== undefined) tally.faults += 1;
     }
   }
 
-  /** Sends until a final answer (one of `finalStatuses`), retrying faults with the same key; undefined when abandoned. */
+  /** A plain call (login, deposit): sent until one of `finalStatuses`, faults retried with the same key. */
   async function call(
     endpoint: Endpoint,
     path: string,
     body: unknown,
     finalStatuses: number[],
     headers: Record<string, string> = {},
-    tally?: Tally,
-  ): Promise<Answer> {
+  ): Promise<Answer & { body: Record<string, unknown> }> {
+    const faultOf = ({ status, body: parsed }: Answer) =>
+      parsed === undefined
+        ? `unparsable answer (${status})`
+        : status >= 500 || status === 409
+          ? `${status} ${String(parsed['error'] ?? parsed['message'] ?? '')}`.trim()
+          : undefined;
     for (let attemptNo = 1; attemptNo <= options.maxAttempts; attemptNo += 1) {
-      const answer = await attempt(endpoint, 'POST', path, body, headers, tally);
-      if (answer !== undefined && (finalStatuses.includes(answer.status) || answer.status === 202)) return answer;
-      if (answer !== undefined && answer.status < 500 && answer.status !== 409) {
-        throw new CallFailed(`${endpoint}: unexpected ${answer.status} ${JSON.stringify(answer.body)}`);
+      const answer = await attempt(endpoint, 'POST', path, body, headers, faultOf);
+      if (answer?.body !== undefined && finalStatuses.includes(answer.status)) return { ...answer, body: answer.body };
+      if (answer !== undefined && faultOf(answer) === undefined) {
+        throw new CallFailed(
+          CLIENT_ENDS.unexpected,
+          `${endpoint}: unexpected ${answer.status} ${JSON.stringify(answer.body)}`,
+        );
       }
-      await sleep(Math.min(RETRY_BASE_MS * 2 ** attemptNo, 2_000) * Math.random());
+      await backoff(attemptNo);
     }
     acknowledged.abandoned += 1;
-    throw new CallFailed(`${endpoint}: no final answer after ${options.maxAttempts} attempts`);
+    throw new CallFailed(CLIENT_ENDS.abandoned, `${endpoint}: no final answer after ${options.maxAttempts} attempts`);
   }
 
-  /** Follows a 202 to the saga's final answer. */
-  async function settle(answer: Answer, headers: Record<string, string>, finalStatuses: number[], tally: Tally) {
-    let current = answer;
-    while (current.status === 202) {
-      await sleep(100);
-      const polled = await attempt('saga status', 'GET', String(current.body['statusUrl']), undefined, headers, tally);
-      if (polled !== undefined && (polled.status === 202 || finalStatuses.includes(polled.status))) current = polled;
-    }
-    return current;
-  }
-
+  /**
+   * A saga as its client follows it: the POST until it is taken (a final answer or a 202), then its status URL
+   * until the saga's end, each fault retried (the POST with the same key). Ends for the client without an end
+   * of the saga's after `maxAttempts` faults in a row, or when `settleTimeoutMs` has passed since the 202.
+   */
   async function saga(
     name: SagaName,
     path: string,
     body: unknown,
-    finalStatuses: number[],
     headers: Record<string, string>,
-  ): Promise<Answer> {
-    const idempotencyKey = randomUUID();
-    const keyed = { ...headers, 'idempotency-key': idempotencyKey };
+  ): Promise<{ end: SagaEnd; body: Record<string, unknown> } | undefined> {
+    const keyed = { ...headers, 'idempotency-key': randomUUID() };
     const started = performance.now();
-    const sample: SagaSample = { saga: name, startedAt: Date.now(), ms: 0, outcome: 'failed', faults: 0 };
+    const sample: SagaSample = {
+      saga: name,
+      startedAt: Date.now(),
+      ms: 0,
+      end: 'abandoned',
+      outcome: 'failed',
+      faults: 0,
+    };
     const endpoint = name === 'order' ? 'create_order' : 'register_client';
+    const readAnswer = (answer: Answer | undefined): Reading =>
+      answer === undefined ? { kind: 'fault', reason: 'lost' } : readSagaAnswer(name, answer.status, answer.body);
+    const faultOf = (answer: Answer) => {
+      const reading = readAnswer(answer);
+      return reading.kind === 'fault' ? reading.reason : undefined;
+    };
+    sagasInFlight += 1;
     try {
-      const first = await call(endpoint, path, body, finalStatuses, keyed, sample);
-      const answer = await settle(first, keyed, finalStatuses, sample);
-      sample.outcome = answer.status === 200 ? 'completed' : 'rejected';
-      return answer;
+      let method: 'GET' | 'POST' = 'POST';
+      let url = path;
+      let settleBy = Number.POSITIVE_INFINITY;
+      let faultsInARow = 0;
+      let pollDelay = POLL_FIRST_MS;
+      for (;;) {
+        const posting = method === 'POST';
+        const answer = await attempt(
+          posting ? endpoint : 'saga status',
+          method,
+          url,
+          posting ? body : undefined,
+          keyed,
+          faultOf,
+          sample,
+        );
+        const read = readAnswer(answer);
+        if (read.kind === 'final') {
+          sample.end = read.end;
+          return { end: read.end, body: answer?.body ?? {} };
+        }
+        if (read.kind === 'unexpected') throw new CallFailed(CLIENT_ENDS.unexpected, `${endpoint}: ${read.reason}`);
+        if (read.kind === 'pending') {
+          faultsInARow = 0;
+          if (method === 'POST') settleBy = Date.now() + options.settleTimeoutMs;
+          method = 'GET';
+          url = read.statusUrl;
+        } else {
+          faultsInARow += 1;
+          if (faultsInARow >= options.maxAttempts) {
+            acknowledged.abandoned += 1;
+            throw new CallFailed(CLIENT_ENDS.abandoned, `${endpoint}: ${faultsInARow} faults in a row`);
+          }
+        }
+        if (Date.now() >= settleBy) throw new CallFailed(CLIENT_ENDS.unsettled, `${endpoint}: still running`);
+        if (method === 'POST') await backoff(faultsInARow);
+        else {
+          await sleep(Math.min(pollDelay, Math.max(0, settleBy - Date.now())));
+          pollDelay = Math.min(pollDelay * 2, POLL_MAX_MS);
+        }
+      }
+    } catch (error) {
+      if (error instanceof CallFailed) sample.end = error.end;
+      throw error;
     } finally {
+      sagasInFlight -= 1;
+      sample.outcome = outcomeOf(sample.end);
       sample.ms = performance.now() - started;
       sagas.push(sample);
     }
@@ -230,14 +346,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           lastName: `User ${user}`,
           email: `bench.${suffix}@example.com`,
         };
-        const registered = await saga('registration', '/api/client/register_client', registration, [200], {});
-        if (registered.status !== 200) continue;
+        const registered = await saga('registration', '/api/client/register_client', registration, {});
+        if (registered?.end !== 'registered') continue;
         const clientId = String(registered.body['clientId']);
         acknowledged.clients.push(clientId);
 
         const login = await call('login', '/api/auth/login', { login: registration.login, password }, [200]);
         const cookie = /session=[^;]+/.exec(String(login.headers['set-cookie'] ?? ''))?.[0];
-        if (cookie === undefined) throw new CallFailed('login: no session cookie');
+        if (cookie === undefined) throw new CallFailed(CLIENT_ENDS.unexpected, 'login: no session cookie');
         const session = { cookie };
 
         const depositKey = randomUUID();
@@ -251,15 +367,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         for (let placed = 0; placed < options.ordersPerClient && Date.now() < deadline; placed += 1) {
           const unaffordable = isUnaffordable(placed, options.unaffordableShare);
           const sum = unaffordable ? balance + 1 + Math.floor(Math.random() * 100) : 1 + Math.floor(Math.random() * 20);
-          const answer = await saga('order', '/api/order/create_order', { sum }, [200, 402], session);
-          const orderId = String(answer.body['orderId']);
-          if (answer.status === 200) balance -= sum;
-          acknowledged.orders.push({
-            clientId,
-            orderId,
-            sum,
-            status: answer.status === 200 ? 'CONFIRMED' : 'REJECTED',
-          });
+          const answer = await saga('order', '/api/order/create_order', { sum }, session);
+          const told = answer === undefined ? undefined : TOLD[answer.end];
+          if (answer === undefined || told === undefined) {
+            // Paid or not, nobody knows yet: this client's balance is unknown, so it starts over.
+            break;
+          }
+          if (told === 'CONFIRMED') balance -= sum;
+          acknowledged.orders.push({ clientId, orderId: String(answer.body['orderId']), sum, status: told });
         }
       } catch (error) {
         if (!(error instanceof CallFailed)) throw error;
@@ -269,15 +384,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   const progress = setInterval(() => {
+    const ended = (name: SagaName) => sagas.filter((s) => s.saga === name && s.outcome !== 'failed').length;
     options.onProgress?.({
       elapsedS: (Date.now() - startedAt) / 1000,
       durationS: options.durationS,
-      sagas: {
-        registration: sagas.filter((s) => s.saga === 'registration' && s.outcome !== 'failed').length,
-        order: sagas.filter((s) => s.saga === 'order' && s.outcome !== 'failed').length,
-      },
+      ended: { registration: ended('registration'), order: ended('order') },
+      unended: sagas.filter((s) => s.outcome === 'failed').length,
       faults: calls.filter((c) => c.fault !== undefined).length,
-      inFlight,
+      sagasInFlight,
+      requestsInFlight,
     });
   }, 1_000);
   try {
@@ -288,3 +403,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   return { startedAt, elapsedMs: Date.now() - startedAt, calls, sagas, acknowledged };
 }
+
+/** What an order's end tells its client about the order record (Acknowledgements.orders). */
+const TOLD: Partial<Record<SagaEnd, Acknowledgements['orders'][number]['status']>> = {
+  confirmed: 'CONFIRMED',
+  insufficientFunds: 'REJECTED',
+  orderFailed: 'NOT_PLACED',
+};

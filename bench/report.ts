@@ -2,6 +2,7 @@ import { cpus, release, totalmem } from 'node:os';
 import type { IdempotencyCost } from './idempotencyCost';
 import { ENDPOINTS, type LoadOptions, type LoadResult, type SagaName } from './load';
 import type { Overhead } from './overhead';
+import { countEnds } from './sagaEnds';
 import { figures, table, type Figures } from './stats';
 
 /** What a benchmark run found: bench/results/<date>.json holds one of these. */
@@ -15,7 +16,8 @@ export interface BenchResults {
   durationS: number;
   warmupS: number;
   mix: Pick<LoadOptions, 'ordersPerClient' | 'unaffordableShare' | 'depositSum'>;
-  sagas: Record<SagaName, Figures & { confirmed: number; rejected: number }>;
+  /** Per saga: the figures of those that ended, and how many ended each way (bench/sagaEnds.ts). */
+  sagas: Record<SagaName, Figures & { confirmed: number; rejected: number; ends: Record<string, number> }>;
   endpoints: Record<string, Figures>;
   orchestrationOverhead: Record<SagaName, Overhead>;
   idempotency?: IdempotencyCost;
@@ -47,6 +49,10 @@ export function summarize(load: LoadResult): Pick<BenchResults, 'sagas' | 'endpo
       ),
       confirmed: of.filter((s) => s.outcome === 'completed').length,
       rejected: of.filter((s) => s.outcome === 'rejected').length,
+      ends: countEnds(
+        of.map((s) => s.end),
+        name,
+      ),
     };
   }
   const endpoints: Record<string, Figures> = {};
@@ -80,6 +86,8 @@ export function printResults(results: BenchResults): void {
   console.log(
     `  orders: ${results.sagas.order.confirmed} confirmed, ${results.sagas.order.rejected} rejected (not enough money: not an error)`,
   );
+  for (const name of ['registration', 'order'] as const)
+    console.log(`  ${name}s ended: ${formatEnds(results.sagas[name].ends)}`);
   console.log('\nEndpoints (each HTTP call; a saga endpoint answers when its saga has)');
   console.log(table([HEADER, ...Object.entries(results.endpoints).map(([name, f]) => row(name, f))]));
   console.log('\nOrchestration overhead (execution histories: saga time − time inside Tasks)');
@@ -132,4 +140,10 @@ export function markdownRow(results: BenchResults, file: string): string {
     `${(results.orchestrationOverhead.order.overheadShare * 100).toFixed(1)}% | ` +
     `${results.idempotency?.middlewareMsPerCall ?? '–'} | [json](../${file}) |`
   );
+}
+
+/** `confirmed 120 · insufficientFunds 30 · unsettled 1`: the ends that happened, in SAGA_ENDS order. */
+export function formatEnds(ends: Record<string, number>): string {
+  const happened = Object.entries(ends).filter(([, count]) => count > 0);
+  return happened.length === 0 ? 'none' : happened.map(([end, count]) => `${end} ${count}`).join(' · ');
 }

@@ -3,7 +3,7 @@ import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './con
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
 import { LocalMetrics } from './metrics';
 import { startOffline, type FaultSettings } from './offline';
-import { assertPortFree, type Managed } from './process';
+import { assertPortFree, stopOnSignal, type Managed } from './process';
 import { readServerlessConfig } from './serverlessConfig';
 import { longestFunctionTimeoutSeconds, machinesFromServerlessConfig } from './stepfunctions/machines';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
@@ -41,7 +41,23 @@ export interface LocalCloud {
   tables: { created: string[]; kept: string[] };
   /** The ARNs of the state machines the Step Functions API serves. */
   stateMachines: string[];
+  /** Each emulator on its own, for fault tests (tests/chaos/faults.test.ts): kill one, start it again. */
+  emulators: Record<Emulator, EmulatorControl>;
   stop: () => Promise<void>;
+}
+
+export type Emulator = 'dynamodb' | 'offline' | 'stepFunctions';
+
+export interface EmulatorControl {
+  /** Its process id (SIGSTOP/SIGCONT freeze it); undefined for the Step Functions API, which runs in this process. */
+  pid: () => number | undefined;
+  /**
+   * Ends it at once: SIGKILL for a child, as a crash; the Step Functions API closes its server and leaves its
+   * running executions persisted, as a stop of the cloud does.
+   */
+  kill: () => Promise<void>;
+  /** Starts it again, on the same port, with the data it kept (on disk when the cloud persists). */
+  start: () => Promise<void>;
 }
 
 /**
@@ -66,43 +82,88 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     wipeDynamoDbData(dynamoDir);
     ExecutionStore.wipe(stepFunctionsDir);
   }
-  const started: Managed[] = [];
+  const children: Partial<Record<'dynamodb' | 'offline', Managed>> = {};
   let stepFunctions: StepFunctionsEndpoint | undefined;
-  const stop = async () => {
-    // First, so that running executions stop calling functions before serverless-offline goes.
-    await stepFunctions?.stop();
-    for (const managed of started.reverse()) await managed.stop();
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      forget();
+      // First, so that running executions stop calling functions before serverless-offline goes.
+      await stepFunctions?.stop();
+      await children.offline?.stop();
+      await children.dynamodb?.stop();
+    })();
+    return stopped;
   };
+  // From here on, a signal (Ctrl-C) stops this cloud, whatever it has started so far; a child still starting
+  // is stopped too (startProcess registers each one as it spawns it).
+  const forget = stopOnSignal(stop);
+  const configPromise = readServerlessConfig(LOCAL_STAGE);
+  // Awaited below; a failure before then (DynamoDB Local not starting) must not also be an unhandled rejection.
+  configPromise.catch(() => undefined);
+  const metrics = new LocalMetrics();
+  const starts: Record<Emulator, () => Promise<void>> = {
+    dynamodb: async () => {
+      children.dynamodb = await startDynamoDbLocal(
+        ports.dynamodb,
+        options.persist === false ? undefined : dynamoDir,
+        echo,
+      );
+    },
+    offline: async () => {
+      children.offline = await startOffline(ports, echo, metrics.observeOfflineLine, {
+        isolatedLambdas: options.isolatedLambdas ?? false,
+        ...(options.faults ? { faults: options.faults } : {}),
+      });
+    },
+    stepFunctions: async () => {
+      stepFunctions = await startStepFunctionsEndpoint({
+        port: ports.stepFunctions,
+        lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
+        machines: machinesFromServerlessConfig(await configPromise),
+        timeScale,
+        functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
+        ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
+        onClosed: metrics.observeExecution,
+        metrics: () => metrics.registry.metrics(),
+        log,
+      });
+    },
+  };
+  const control = (emulator: Emulator): EmulatorControl => ({
+    pid: () => (emulator === 'stepFunctions' ? undefined : children[emulator]?.child.pid),
+    kill: async () => {
+      if (emulator === 'stepFunctions') await stepFunctions?.stop();
+      else await children[emulator]?.kill();
+    },
+    start: async () => {
+      if (stopped !== undefined) throw new Error(`not starting ${emulator}: the local cloud is stopped`);
+      await starts[emulator]();
+    },
+  });
   try {
-    const configPromise = readServerlessConfig(LOCAL_STAGE);
     log('starting DynamoDB Local…');
-    started.push(await startDynamoDbLocal(ports.dynamodb, options.persist === false ? undefined : dynamoDir, echo));
+    await starts.dynamodb();
     const tables = await createDeclaredTables(ports.dynamodb, await configPromise);
     log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
     log(
       `starting serverless-offline (bundling the functions)${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
     );
-    const metrics = new LocalMetrics();
-    started.push(
-      await startOffline(ports, echo, metrics.observeOfflineLine, {
-        isolatedLambdas: options.isolatedLambdas ?? false,
-        ...(options.faults ? { faults: options.faults } : {}),
-      }),
-    );
-    stepFunctions = await startStepFunctionsEndpoint({
-      port: ports.stepFunctions,
-      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
-      machines: machinesFromServerlessConfig(await configPromise),
-      timeScale,
-      functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
-      ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
-      onClosed: metrics.observeExecution,
-      metrics: () => metrics.registry.metrics(),
-      log,
-    });
-    const stateMachines = stepFunctions.service.stateMachineArns();
+    await starts.offline();
+    await starts.stepFunctions();
+    const stateMachines = stepFunctions!.service.stateMachineArns();
     log(`step functions: ${stateMachines.length} state machine(s), time scale ${timeScale}`);
-    return { ports, tables, stateMachines, stop };
+    return {
+      ports,
+      tables,
+      stateMachines,
+      emulators: {
+        dynamodb: control('dynamodb'),
+        offline: control('offline'),
+        stepFunctions: control('stepFunctions'),
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

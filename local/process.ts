@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { constants } from 'node:os';
+import { runInThisContext } from 'node:vm';
 
 /** A child process of the local cloud, with its output prefixed and kept for diagnosis. */
 export interface Managed {
@@ -7,7 +9,10 @@ export interface Managed {
   child: ChildProcess;
   /** The last lines it printed, to show when it dies or never becomes ready. */
   tail: () => string;
+  /** SIGTERM to its process group, SIGKILL 5 s later if it is still there; resolves once it has exited. */
   stop: () => Promise<void>;
+  /** SIGKILL to its process group at once, as a crash; resolves once it has exited. */
+  kill: () => Promise<void>;
 }
 
 export function startProcess(
@@ -16,7 +21,12 @@ export function startProcess(
   args: string[],
   options: SpawnOptions & { echo?: boolean; onLine?: (line: string) => void },
 ): Managed {
-  // A process group of its own, so stopping it also stops what it started (sls offline's workers).
+  // Before the child exists: a signal from here on stops it, even while it is still starting.
+  stopOnSignals();
+  if (stopRequested) throw new Error(`not starting ${name}: this process is stopping`);
+  // A process group of its own, so stopping it also stops what it started (sls offline's workers). It then
+  // does not get the terminal's Ctrl-C either: this process stops it (stopOnSignals), and kills what is left
+  // when it exits any other way.
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -30,26 +40,110 @@ export function startProcess(
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const managed: Managed = {
     name,
     child,
     tail: () => lines.slice(-40).join('\n'),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const signalGroup = (signal: NodeJS.Signals) => {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          /* already gone */
-        }
-      };
-      signalGroup('SIGTERM');
-      const killer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
+      signalGroup(child, 'SIGTERM');
+      const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
     },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(child, 'SIGKILL');
+      await exited;
+    },
   };
+  running.add(managed);
+  child.once('exit', () => running.delete(managed));
+  // spawn() reports a missing command as an 'error' event, after which no 'exit' may come.
+  child.once('error', () => running.delete(managed));
+  return managed;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+// Stopping on a signal. A command that starts children installs this before it starts anything (startProcess
+// does in any case), so that Ctrl-C at any moment, in the middle of starting too, leaves nothing running.
+
+/** The children started and not yet exited, oldest first. */
+const running = new Set<Managed>();
+/** Stops of things that own children or servers (a local cloud), run before the children's own. */
+const stops = new Set<() => Promise<void>>();
+let stopRequested = false;
+let stopping: Promise<void> | undefined;
+let installed = false;
+/**
+ * The process object signals reach. Under Jest a test file sees a copy of `process` (and of `node:process` and
+ * `node:module`), whose listeners no signal ever calls; code run by node:vm in Node's own context sees the real
+ * one. Anywhere else both are the same object.
+ */
+const realProcess = runInThisContext('process') as NodeJS.Process;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Whether a stop was asked for: a start that fails from here on failed because of it, not on its own. */
+export const isStopping = (): boolean => stopRequested;
+
+/** Registers what stops something this process started (newest run first); the answer unregisters it. */
+export function stopOnSignal(stop: () => Promise<void>): () => void {
+  stopOnSignals();
+  stops.add(stop);
+  return () => stops.delete(stop);
+}
+
+/**
+ * Stops everything: the registered stops, newest first, then whatever child is still running, newest first.
+ * Once called, no new child starts.
+ */
+export function stopEverything(): Promise<void> {
+  stopRequested = true;
+  stopping ??= (async () => {
+    for (const stop of [...stops].reverse()) {
+      stops.delete(stop);
+      await stop().catch((error: unknown) => process.stderr.write(`» while stopping: ${String(error)}\n`));
+    }
+    while (running.size > 0) await [...running].at(-1)!.stop();
+  })();
+  return stopping;
+}
+
+/**
+ * On SIGINT, SIGTERM or SIGHUP: stop everything, then exit with 128 + the signal's number, as a shell
+ * reports a process a signal ended. Repeats are ignored while stopping: a terminal's Ctrl-C reaches every
+ * process of the group at once, and tsx and npm pass it on again. Installed once; later calls do nothing.
+ * On any other exit (an uncaught error, a `process.exit` elsewhere), the children still running are killed.
+ * Under Jest each test file has its own copy of this module, so each installs its own handlers: the first to
+ * finish exits, and the exit hooks of the others kill what they have not stopped yet.
+ */
+export function stopOnSignals(log: (line: string) => void = (line) => process.stderr.write(`» ${line}\n`)): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of STOP_SIGNALS) {
+    realProcess.on(signal, () => {
+      if (stopRequested) return;
+      log(`${signal}: stopping…`);
+      void stopEverything().finally(() => {
+        log('stopped');
+        realProcess.exit(128 + constants.signals[signal]);
+      });
+    });
+  }
+  realProcess.on('exit', () => {
+    for (const managed of running) signalGroup(managed.child, 'SIGKILL');
+  });
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -71,15 +165,20 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   }
 }
 
-/** Waits until `ready()` holds, failing early if the process exits and after `timeoutMs` otherwise. */
+/**
+ * Waits until `ready()` holds, failing early if the process exits and after `timeoutMs` otherwise; a process
+ * that never became ready is stopped before the failure is thrown (nobody else holds it yet).
+ */
 export async function waitUntil(managed: Managed, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (managed.child.exitCode !== null) {
-      throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${managed.tail()}`);
+    if (managed.child.exitCode !== null || managed.child.signalCode !== null) {
+      const how = managed.child.signalCode ?? `code ${managed.child.exitCode}`;
+      throw new Error(`${managed.name} exited (${how}):\n${managed.tail()}`);
     }
     if (await ready().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  await managed.stop();
   throw new Error(`${managed.name} was not ready after ${timeoutMs} ms:\n${managed.tail()}`);
 }

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './localCloud';
+import { isStopping, stopOnSignals } from './process';
 
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS account. Data is kept under .local/
- * between runs; `npm start -- --fresh` starts empty. Ctrl-C stops everything.
+ * between runs; `npm start -- --fresh` starts empty. Ctrl-C stops everything, at any moment (also while starting).
  */
 async function main(): Promise<void> {
+  // Before anything starts: Ctrl-C while the cloud is still starting stops what has started so far.
+  stopOnSignals((line) => console.log(`\n» ${line}`));
   const { values } = parseArgs({
     options: {
       fresh: { type: 'boolean', default: false },
@@ -31,21 +34,11 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   Step Functions     http://localhost:${ports.stepFunctions}        (${cloud.stateMachines.length} state machine(s); executions kept in .local/stepfunctions/)
   Console            http://localhost:${ports.stepFunctions}/       (executions and their traces; npm run trace -- latest)
 Press Ctrl-C to stop.`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n» ${signal}: stopping…`);
-    await cloud.stop();
-    console.log('» stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
+  // Stopped by a signal: what failed was stopped on purpose; the signal's handler exits.
+  if (isStopping()) return;
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { sdkEnvironment, LOCAL_STAGE } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
+import { stopOnSignals } from '../../local/process';
 import { testPorts } from './ports';
 
 /**
@@ -16,6 +17,9 @@ declare global {
 /** Starts a fresh, in-memory local cloud for the integration tier, and points the tests at it. */
 export default async function globalSetup(): Promise<void> {
   const ports = testPorts();
+  // Ctrl-C from here on stops what this cloud has started (local/process.ts), even mid-start.
+  stopOnSignals();
+  process.stdout.write(`\nstarting a local cloud for the tests (ports ${ports.dynamodb}–${ports.stepFunctions})…`);
   const started = Date.now();
   globalThis.__LOCAL_CLOUD__ = await startLocalCloud({
     fresh: true,

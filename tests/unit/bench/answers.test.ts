@@ -71,4 +71,14 @@ describe('every answer a client got agrees with the data', () => {
     stored.clients[0]!.status = 'REJECTED';
     expect(answersAgree(stored, told()).violations).toEqual(['client c1 was told "registered", is REJECTED']);
   });
+
+  it('accepts an order told "could not be placed" that is REJECTED or was never written, and nothing else', () => {
+    const acknowledged = told();
+    acknowledged.orders.push(
+      { clientId: 'c1', orderId: 'B', sum: 500, status: 'NOT_PLACED' },
+      { clientId: 'c1', orderId: 'never-written', sum: 5, status: 'NOT_PLACED' },
+      { clientId: 'c1', orderId: 'A', sum: 30, status: 'NOT_PLACED' },
+    );
+    expect(answersAgree(data(), acknowledged).violations).toEqual(['order A was told NOT_PLACED, is CONFIRMED']);
+  });
 });

@@ -35,10 +35,10 @@ describe('benchmark figures', () => {
         { endpoint: 'create_order', startedAt: 0, ms: 110, status: 200 },
       ],
       sagas: [
-        { saga: 'order', startedAt: 0, ms: 100, outcome: 'completed', faults: 0 },
-        { saga: 'order', startedAt: 0, ms: 120, outcome: 'rejected', faults: 0 },
-        { saga: 'order', startedAt: 0, ms: 1_010, outcome: 'completed', faults: 1 },
-        { saga: 'registration', startedAt: 0, ms: 5_000, outcome: 'failed', faults: 8 },
+        { saga: 'order', startedAt: 0, ms: 100, end: 'confirmed', outcome: 'completed', faults: 0 },
+        { saga: 'order', startedAt: 0, ms: 120, end: 'insufficientFunds', outcome: 'rejected', faults: 0 },
+        { saga: 'order', startedAt: 0, ms: 1_010, end: 'confirmed', outcome: 'completed', faults: 1 },
+        { saga: 'registration', startedAt: 0, ms: 5_000, end: 'abandoned', outcome: 'failed', faults: 8 },
       ],
       acknowledged: { clients: [], deposits: [], orders: [], abandoned: 1 },
     };
@@ -46,6 +46,8 @@ describe('benchmark figures', () => {
     expect(sagas.order).toMatchObject({ count: 3, completedPerSecond: 1.5, confirmed: 2, rejected: 1, errors: 1 });
     expect(sagas.order.p99Ms).toBe(1_010);
     expect(sagas.registration).toMatchObject({ count: 0, errors: 9 });
+    expect(sagas.order.ends).toMatchObject({ confirmed: 2, insufficientFunds: 1, orderFailed: 0, abandoned: 0 });
+    expect(sagas.registration.ends).toMatchObject({ registered: 0, abandoned: 1 });
     expect(endpoints['create_order']).toMatchObject({ count: 3, errors: 1, maxMs: 120 });
   });
 });
