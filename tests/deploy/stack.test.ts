@@ -4,6 +4,7 @@ import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
 import { COPY_MARK, FAULT_VARIABLES } from '../../lib/common/faults';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
+import { WATCHED } from '../../monitoring/watched';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
@@ -414,17 +415,9 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     const alarms = ofType(resources(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const names = alarms.map((alarm) => alarm.AlarmName);
 
-    expect(names.sort()).toEqual(
-      [
-        'api-5xx',
-        'api-latency-p99',
-        'authorizer-denials',
-        'function-errors',
-        'function-throttles',
-        'saga-executions-failed',
-        'saga-needs-attention',
-      ].map((name) => `shop-${stage}-${name}`),
-    );
+    // The list of what is watched, on both sides (tests/unit/monitoring/watched.test.ts holds the sources to it).
+    const watched = WATCHED.flatMap((entry) => (entry.alarm === null ? [] : [`shop-${stage}-${entry.alarm}`]));
+    expect(names.sort()).toEqual(watched.sort());
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     const needsAttention = resources()['SagaNeedsAttentionRule'];
     expect(needsAttention?.Properties.EventPattern.detail).toMatchObject({
