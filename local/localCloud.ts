@@ -27,6 +27,8 @@ export interface LocalCloudOptions {
    * `{ rate: 1, kinds: ['duplicate'], functions: ['billingDeposit'] }`. Off when absent.
    */
   faults?: FaultSettings;
+  /** Where Prometheus will answer (`npm start -- --monitoring`): the console's Metrics page reads it. */
+  prometheusUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -75,6 +77,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       `starting serverless-offline (bundling the functions)${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
     );
     const metrics = new LocalMetrics();
+    const machines = machinesFromServerlessConfig(await configPromise);
+    metrics.expectMachines(machines);
     started.push(
       await startOffline(ports, echo, metrics.observeOfflineLine, {
         isolatedLambdas: options.isolatedLambdas ?? false,
@@ -84,10 +88,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stepFunctions = await startStepFunctionsEndpoint({
       port: ports.stepFunctions,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
-      machines: machinesFromServerlessConfig(await configPromise),
+      machines,
       ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
       onClosed: metrics.observeExecution,
       metrics: () => metrics.registry.metrics(),
+      ...(options.prometheusUrl ? { monitoring: { prometheusUrl: options.prometheusUrl } } : {}),
       log,
     });
     const stateMachines = stepFunctions.service.stateMachineArns();

@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { DATA_DIR, prometheusPort } from './config';
 import { startLocalCloud } from './localCloud';
+import { startPrometheus } from './prometheus';
 
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS account. Data is kept under .local/
- * between runs; `npm start -- --fresh` starts empty. Ctrl-C stops everything.
+ * between runs; `npm start -- --fresh` starts empty; `--monitoring` also runs Prometheus. Ctrl-C stops everything.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -11,16 +14,29 @@ async function main(): Promise<void> {
       fresh: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'isolated-lambdas': { type: 'boolean', default: false },
+      monitoring: { type: 'boolean', default: false },
     },
   });
   const started = Date.now();
+  const prometheusUrl = `http://localhost:${prometheusPort()}`;
   const cloud = await startLocalCloud({
+    ...(values.monitoring ? { prometheusUrl } : {}),
     fresh: values.fresh,
     echo: !values.quiet,
     isolatedLambdas: values['isolated-lambdas'],
     log: (line) => console.log(`» ${line}`),
   });
   const { ports } = cloud;
+  const prometheus = values.monitoring
+    ? await startPrometheus({
+        port: prometheusPort(),
+        metricsPort: ports.stepFunctions,
+        dataDir: join(DATA_DIR, 'prometheus'),
+      }).catch(async (error: unknown) => {
+        await cloud.stop();
+        throw error;
+      })
+    : undefined;
   console.log(`
 The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   API Gateway        http://localhost:${ports.http}        (e.g. curl http://localhost:${ports.http}/dev/clientService/health)
@@ -28,6 +44,12 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)
   Step Functions     http://localhost:${ports.stepFunctions}        (${cloud.stateMachines.length} state machine(s); executions kept in .local/stepfunctions/)
   Console            http://localhost:${ports.stepFunctions}/       (executions and their traces; npm run trace -- latest)
+  Metrics            http://localhost:${ports.stepFunctions}/metrics.html  (charts of /metrics and the alerts firing)${
+    prometheus
+      ? `
+  Prometheus         ${prometheusUrl}        (monitoring/alerts.yml live; data in .local/prometheus/)`
+      : ''
+  }
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -35,6 +57,7 @@ Press Ctrl-C to stop.`);
     if (stopping) return;
     stopping = true;
     console.log(`\n» ${signal}: stopping…`);
+    await prometheus?.stop();
     await cloud.stop();
     console.log('» stopped');
     process.exit(0);

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ALERT_RULES, startPrometheus, type RunningPrometheus } from '../../local/prometheus';
+
+/**
+ * The alert a saga failing after its pivot fires, and how the tests make one fail: one place to change when the
+ * redrivable failure replaces NeedsAttention. orderConfirm (after the Withdraw pivot) refuses with a business
+ * error, which its Retry lets through and its Catch sends straight to the NeedsAttention Fail state.
+ */
+export const FAILED_AFTER_PIVOT = {
+  alert: 'SagaNeedsAttention',
+  saga: 'orderSaga',
+  fault: { functionName: 'orderConfirm', error: 'InvalidTransition' },
+} as const;
+
+/** The rules' look-back windows in the tests: seconds, not minutes, so that an alert also resolves in a test. */
+export const TEST_WINDOW = '15s';
+
+/** A copy of monitoring/alerts.yml with only its `[5m]` windows shortened to TEST_WINDOW. */
+export function rulesForTests(dir: string): string {
+  const rules = readFileSync(ALERT_RULES, 'utf8');
+  if (!rules.includes('[5m]')) throw new Error('monitoring/alerts.yml has no [5m] window left to shorten');
+  const file = join(dir, 'alerts.yml');
+  writeFileSync(file, rules.replaceAll('[5m]', `[${TEST_WINDOW}]`));
+  return file;
+}
+
+export interface TestPrometheus extends RunningPrometheus {
+  /** The alerts Prometheus' own API reports as firing, as `<alertname>/<saga or function>`. */
+  firing: () => Promise<string[]>;
+}
+
+/** A real Prometheus scraping and evaluating every second, data in a temporary folder removed on stop. */
+export async function startTestPrometheus(port: number, metricsPort: number): Promise<TestPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
+  const prometheus = await startPrometheus({
+    port,
+    metricsPort,
+    dataDir: dir,
+    intervalSeconds: 1,
+    rulesFile: rulesForTests(dir),
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    ...prometheus,
+    firing: async () => {
+      const answer = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+        data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+      };
+      return answer.data.alerts
+        .filter((alert) => alert.state === 'firing')
+        .map(({ labels }) => `${labels['alertname']}/${labels['saga'] ?? labels['function'] ?? ''}`);
+    },
+    stop: async () => {
+      await prometheus.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` holds, failing after `timeoutMs` with what it last saw. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!check(last)) {
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    last = await read();
+  }
+  return last;
+}
