@@ -90,7 +90,9 @@ function drawChart(chart: Chart, holder: HTMLElement): void {
     if (chart.saga !== undefined) figure.setAttribute('data-saga', chart.saga);
     holder.append(figure);
   }
+  const highest = Math.max(0, ...chart.lines.flatMap((line) => line.values.filter((v): v is number => v !== null)));
   figure.setAttribute('data-points', String(points));
+  figure.setAttribute('data-max', String(highest));
   figure.setAttribute('data-lines', chart.lines.map((line) => line.label).join(','));
   const data: uPlot.AlignedData = [chart.timestamps, ...chart.lines.map((line) => line.values)];
   const labels = chart.lines.map((line) => line.label).join('\u0000');

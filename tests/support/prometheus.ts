@@ -31,15 +31,22 @@ export interface TestPrometheus extends RunningPrometheus {
   firing: () => Promise<string[]>;
 }
 
-/** A real Prometheus scraping and evaluating every second, data in a temporary folder removed on stop. */
-export async function startTestPrometheus(port: number, metricsPort: number): Promise<TestPrometheus> {
+/**
+ * A real Prometheus scraping and evaluating every second, data in a temporary folder removed on stop; with the
+ * rules' windows shortened (rulesForTests) unless `realWindows`.
+ */
+export async function startTestPrometheus(
+  port: number,
+  metricsPort: number,
+  realWindows = false,
+): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
   const prometheus = await startPrometheus({
     port,
     metricsPort,
     dataDir: dir,
     intervalSeconds: 1,
-    rulesFile: rulesForTests(dir),
+    rulesFile: realWindows ? ALERT_RULES : rulesForTests(dir),
   }).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
