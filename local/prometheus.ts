@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertPortFree, startProcess, waitUntil } from './process';
 
@@ -15,6 +15,8 @@ export interface PrometheusOptions {
   intervalSeconds?: number;
   /** The rule file to load; the tests pass a copy of ALERT_RULES with shorter windows. */
   rulesFile?: string;
+  /** Start with no data (`npm start -- --fresh`). */
+  fresh?: boolean;
   echo?: boolean;
 }
 
@@ -24,7 +26,9 @@ export interface RunningPrometheus {
 }
 
 /** Prometheus' configuration: one job scraping the local cloud, the alerting rules loaded. */
-export function prometheusConfig(options: Required<Omit<PrometheusOptions, 'echo' | 'dataDir' | 'port'>>): string {
+export function prometheusConfig(
+  options: Required<Pick<PrometheusOptions, 'metricsPort' | 'intervalSeconds' | 'rulesFile'>>,
+): string {
   const interval = `${options.intervalSeconds}s`;
   return [
     '# Written by local/prometheus.ts at each start; edits are lost.',
@@ -49,6 +53,7 @@ export function prometheusConfig(options: Required<Omit<PrometheusOptions, 'echo
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   await assertPortFree(options.port, 'Prometheus');
   const dataDir = resolve(options.dataDir);
+  if (options.fresh) rmSync(join(dataDir, 'data'), { recursive: true, force: true });
   mkdirSync(join(dataDir, 'data'), { recursive: true });
   const configFile = join(dataDir, 'prometheus.yml');
   writeFileSync(

@@ -18,9 +18,8 @@ async function main(): Promise<void> {
     },
   });
   const started = Date.now();
-  const prometheusUrl = `http://localhost:${prometheusPort()}`;
   const cloud = await startLocalCloud({
-    ...(values.monitoring ? { prometheusUrl } : {}),
+    ...(values.monitoring ? { prometheusUrl: `http://127.0.0.1:${prometheusPort()}` } : {}),
     fresh: values.fresh,
     echo: !values.quiet,
     isolatedLambdas: values['isolated-lambdas'],
@@ -32,6 +31,7 @@ async function main(): Promise<void> {
         port: prometheusPort(),
         metricsPort: ports.stepFunctions,
         dataDir: join(DATA_DIR, 'prometheus'),
+        fresh: values.fresh,
       }).catch(async (error: unknown) => {
         await cloud.stop();
         throw error;
@@ -47,7 +47,7 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   Metrics            http://localhost:${ports.stepFunctions}/metrics.html  (charts of /metrics and the alerts firing)${
     prometheus
       ? `
-  Prometheus         ${prometheusUrl}        (monitoring/alerts.yml live; data in .local/prometheus/)`
+  Prometheus         http://localhost:${prometheusPort()}        (monitoring/alerts.yml live; data in .local/prometheus/)`
       : ''
   }
 Press Ctrl-C to stop.`);
