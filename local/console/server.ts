@@ -8,8 +8,9 @@ import { metricsPageScript } from './metricsBundle';
 import { listExecutions, listMachines, readExecution } from './stepFunctionsReader';
 
 /**
- * The console: one page (index.html, no framework, nothing fetched from elsewhere) and the small JSON API it
- * polls, answered from the Step Functions API through `sfn`.
+ * The console: two pages (index.html, no framework, and metrics.html, its script bundled with uPlot; nothing
+ * fetched from elsewhere) and the small JSON API they poll, answered from the Step Functions API through `sfn`
+ * and from the local cloud's figures through `board`.
  *   GET /                                   the page
  *   GET /api/state-machines                 ListStateMachines
  *   GET /api/executions?stateMachineArn=&status=   ListExecutions, newest first

@@ -47,7 +47,7 @@ describe('Alerting on the local cloud (Prometheus with monitoring/alerts.yml)', 
     const { status, error: ending } = await stepFunctions().send(
       new DescribeExecutionCommand({ executionArn: executionArn('orderSaga', `${client.clientId}_${key}`) }),
     );
-    expect({ status, ending }).toEqual({ status: 'FAILED', ending: 'NeedsAttention' });
+    expect({ status, ending }).toEqual({ status: 'FAILED', ending: FAILED_AFTER_PIVOT.ending });
     expect(await eventually(prometheus.firing, (alerts) => alerts.includes(EXPECTED), 20_000)).toContain(EXPECTED);
 
     await clearFaults();

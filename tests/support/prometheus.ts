@@ -11,6 +11,8 @@ import { ALERT_RULES, startPrometheus, type RunningPrometheus } from '../../loca
 export const FAILED_AFTER_PIVOT = {
   alert: 'SagaNeedsAttention',
   saga: 'orderSaga',
+  /** How the execution ends (its status is FAILED). */
+  ending: 'NeedsAttention',
   fault: { functionName: 'orderConfirm', error: 'InvalidTransition' },
 } as const;
 
