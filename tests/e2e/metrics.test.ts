@@ -6,7 +6,7 @@ import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../lo
 import { uniqueSuffix } from '../support/api';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/consoleHarness';
 import { sfnClient, startFakeLambda, unitTestPort, type FakeLambda } from '../support/fakeLambda';
-import { eventually, FAILED_AFTER_PIVOT, startTestPrometheus, type TestPrometheus } from '../support/prometheus';
+import { FAILED_AFTER_PIVOT, startTestPrometheus, type TestPrometheus } from '../support/prometheus';
 import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from '../support/sagaScenarios';
 
 /**
@@ -98,13 +98,7 @@ describe('Metrics page of the console (Chromium)', () => {
     prometheus = await startTestPrometheus(PROMETHEUS_PORT, endpoint.port, true);
     const page = await openMetrics();
     await page.waitForSelector('#charts[data-source="prometheus"]', { timeout: 20_000 });
-    // Two scrapes of the counters at rest, so that the failure is an increase.
-    await eventually(
-      async () => (await (await fetch(`${prometheus!.url}/api/v1/query?query=up`)).json()) as any,
-      (answer) => answer.data?.result?.[0]?.value?.[1] === '1',
-      20_000,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await prometheus.scraping();
 
     await runOrder((lambda) => {
       orderScenarios.completed(lambda);

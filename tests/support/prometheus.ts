@@ -28,13 +28,23 @@ export function rulesForTests(dir: string): string {
   return file;
 }
 
+/**
+ * How often the tests' Prometheus scrapes and evaluates. Not 1 s: a scrape may take no longer than the interval,
+ * and on a loaded machine the /metrics of a cloud that has run the whole suite can take over a second.
+ */
+const INTERVAL_SECONDS = 2;
+
 export interface TestPrometheus extends RunningPrometheus {
+  /** Resolves once Prometheus has scraped the cloud successfully, twice: what follows is an increase. */
+  scraping: () => Promise<void>;
+  /** The scrape target's health and last error, for a test's failure message. */
+  targets: () => Promise<string>;
   /** The alerts Prometheus' own API reports as firing, as `<alertname>/<saga or function>`. */
   firing: () => Promise<string[]>;
 }
 
 /**
- * A real Prometheus scraping and evaluating every second, data in a temporary folder removed on stop; with the
+ * A real Prometheus scraping and evaluating every INTERVAL_SECONDS, data in a temporary folder removed on stop; with the
  * rules' windows shortened (rulesForTests) unless `realWindows`.
  */
 export async function startTestPrometheus(
@@ -47,14 +57,42 @@ export async function startTestPrometheus(
     port,
     metricsPort,
     dataDir: dir,
-    intervalSeconds: 1,
+    intervalSeconds: INTERVAL_SECONDS,
     rulesFile: realWindows ? ALERT_RULES : rulesForTests(dir),
   }).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   });
+  const query = async (expression: string) => {
+    const answer = (await (
+      await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expression)}`)
+    ).json()) as {
+      data?: { result?: Array<{ value: [number, string] }> };
+    };
+    return answer.data?.result?.[0]?.value[1];
+  };
   return {
     ...prometheus,
+    scraping: async () => {
+      await eventually(
+        () => query('up{job="local-cloud"}'),
+        (up) => up === '1',
+        60_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_SECONDS * 1000));
+    },
+    targets: async () => {
+      const answer = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
+        data: { activeTargets: Array<{ health: string; lastError: string; lastScrapeDuration: number }> };
+      };
+      return JSON.stringify(
+        answer.data.activeTargets.map(({ health, lastError, lastScrapeDuration }) => ({
+          health,
+          lastError,
+          lastScrapeDuration,
+        })),
+      );
+    },
     firing: async () => {
       const answer = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
         data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
@@ -70,12 +108,19 @@ export async function startTestPrometheus(
   };
 }
 
-/** Polls until `check` holds, failing after `timeoutMs` with what it last saw. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number) {
+/** Polls until `check` holds, failing after `timeoutMs` with what it last saw (and what `explain` adds). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs: number,
+  explain: () => Promise<string> = async () => '',
+) {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`still ${JSON.stringify(last)} after ${timeoutMs} ms ${await explain().catch(String)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
     last = await read();
   }
