@@ -29,8 +29,8 @@ export function rulesForTests(dir: string): string {
 }
 
 /**
- * How often the tests' Prometheus scrapes and evaluates. Not 1 s: a scrape may take no longer than the interval,
- * and on a loaded machine the /metrics of a cloud that has run the whole suite can take over a second.
+ * How often the tests' Prometheus scrapes and evaluates. Not 1 s: a scrape may take no longer than the interval
+ * (a few ms when idle), and with 1 s the alert once failed to come in a full `npm test` at a load average of 80.
  */
 const INTERVAL_SECONDS = 2;
 
