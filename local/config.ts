@@ -18,6 +18,9 @@ export const defaultPorts = (): LocalCloudPorts => ({
   stepFunctions: port('LOCAL_SFN_PORT', 8083),
 });
 
+/** Prometheus, when `npm start -- --monitoring` runs it (local/prometheus.ts). */
+export const prometheusPort = () => port('LOCAL_PROMETHEUS_PORT', 9090);
+
 /** The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. */
 export const LOCAL_STAGE = 'offline';
 export const LOCAL_REGION = 'us-east-1';

@@ -33,6 +33,8 @@ export interface LocalCloudOptions {
    * hundredth). 1, real time, by default. See local/stepfunctions/timeScale.ts for what it leaves alone.
    */
   timeScale?: number;
+  /** Where Prometheus will answer (`npm start -- --monitoring`): the console's Metrics page reads it. */
+  prometheusUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -117,15 +119,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       });
     },
     stepFunctions: async () => {
+      const machines = machinesFromServerlessConfig(await configPromise);
+      metrics.expectMachines(machines);
       stepFunctions = await startStepFunctionsEndpoint({
         port: ports.stepFunctions,
         lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
-        machines: machinesFromServerlessConfig(await configPromise),
+        machines,
         timeScale,
         functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
         ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
         onClosed: metrics.observeExecution,
         metrics: () => metrics.registry.metrics(),
+        ...(options.prometheusUrl ? { monitoring: { prometheusUrl: options.prometheusUrl } } : {}),
         log,
       });
     },

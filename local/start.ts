@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { DATA_DIR, prometheusPort } from './config';
 import { startLocalCloud } from './localCloud';
 import { isStopping, stopOnSignals } from './process';
+import { startPrometheus } from './prometheus';
 
 /**
  * `npm start`: the whole system on this machine, no Docker, no AWS account. Data is kept under .local/
- * between runs; `npm start -- --fresh` starts empty. Ctrl-C stops everything, at any moment (also while starting).
+ * between runs; `npm start -- --fresh` starts empty; `--monitoring` also runs Prometheus. Ctrl-C stops
+ * everything, at any moment (also while starting).
  */
 async function main(): Promise<void> {
   // Before anything starts: Ctrl-C while the cloud is still starting stops what has started so far.
@@ -15,10 +19,12 @@ async function main(): Promise<void> {
       quiet: { type: 'boolean', default: false },
       'isolated-lambdas': { type: 'boolean', default: false },
       'time-scale': { type: 'string', default: '1' },
+      monitoring: { type: 'boolean', default: false },
     },
   });
   const started = Date.now();
   const cloud = await startLocalCloud({
+    ...(values.monitoring ? { prometheusUrl: `http://127.0.0.1:${prometheusPort()}` } : {}),
     fresh: values.fresh,
     echo: !values.quiet,
     isolatedLambdas: values['isolated-lambdas'],
@@ -26,6 +32,17 @@ async function main(): Promise<void> {
     log: (line) => console.log(`» ${line}`),
   });
   const { ports } = cloud;
+  const prometheus = values.monitoring
+    ? await startPrometheus({
+        port: prometheusPort(),
+        metricsPort: ports.stepFunctions,
+        dataDir: join(DATA_DIR, 'prometheus'),
+        fresh: values.fresh,
+      }).catch(async (error: unknown) => {
+        await cloud.stop();
+        throw error;
+      })
+    : undefined;
   console.log(`
 The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   API Gateway        http://localhost:${ports.http}        (e.g. curl http://localhost:${ports.http}/dev/clientService/health)
@@ -33,6 +50,12 @@ The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
   DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)
   Step Functions     http://localhost:${ports.stepFunctions}        (${cloud.stateMachines.length} state machine(s); executions kept in .local/stepfunctions/)
   Console            http://localhost:${ports.stepFunctions}/       (executions and their traces; npm run trace -- latest)
+  Metrics            http://localhost:${ports.stepFunctions}/metrics.html  (charts of /metrics and the alerts firing)${
+    prometheus
+      ? `
+  Prometheus         http://localhost:${prometheusPort()}        (monitoring/alerts.yml live; data in .local/prometheus/)`
+      : ''
+  }
 Press Ctrl-C to stop.`);
 }
 

@@ -4,20 +4,26 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { redrive } from './redrive';
+import type { MetricsBoard } from './metricsBoard';
+import { metricsPageScript } from './metricsBundle';
 import { listExecutions, listMachines, readExecution } from './stepFunctionsReader';
 
 /**
- * The console: one page (index.html, no framework, nothing fetched from elsewhere) and the small JSON API it
- * polls, answered from the Step Functions API through `sfn`.
+ * The console: two pages (index.html, no framework, and metrics.html, its script bundled with uPlot; nothing
+ * fetched from elsewhere) and the small JSON API they poll, answered from the Step Functions API through `sfn`
+ * and from the local cloud's figures through `board`.
  *   GET /                                   the page
  *   GET /api/state-machines                 ListStateMachines
  *   GET /api/executions?stateMachineArn=&status=   ListExecutions, newest first
  *   GET /api/execution?executionArn=        the execution, its definition, history and trace
  *   POST /api/redrive?executionArn=         RedriveExecution (the one thing it changes: the Redrive button)
+ *   GET /metrics.html, /metrics.js          the Metrics page (metricsPage.ts)
+ *   GET /api/charts, /api/alerts            its figures and the alerts firing (metricsBoard.ts)
  */
 export type ConsoleHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
 const PAGE = join(__dirname, 'index.html');
+const METRICS_PAGE = join(__dirname, 'metrics.html');
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -43,7 +49,17 @@ function sendError(response: ServerResponse, error: unknown): void {
   sendJson(response, status, { error: name, message });
 }
 
-export function consoleHandler(sfn: SFNClient): ConsoleHandler {
+function sendPage(request: IncomingMessage, response: ServerResponse, type: string, body: Buffer | string): void {
+  response.writeHead(200, {
+    'content-type': `${type}; charset=utf-8`,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** `board` serves the Metrics page's figures; without one (a console reading AWS, say) the page has none. */
+export function consoleHandler(sfn: SFNClient, board?: MetricsBoard): ConsoleHandler {
   return async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://console');
     const query = (name: string) => url.searchParams.get(name) || undefined;
@@ -71,6 +87,14 @@ export function consoleHandler(sfn: SFNClient): ConsoleHandler {
           });
           return void response.end(request.method === 'HEAD' ? undefined : page);
         }
+        case '/metrics.html':
+          return sendPage(request, response, 'text/html', readFileSync(METRICS_PAGE));
+        case '/metrics.js':
+          return sendPage(request, response, 'text/javascript', await metricsPageScript());
+        case '/api/charts':
+          return sendJson(response, 200, board ? await board.charts() : { source: null, sagas: [], charts: [] });
+        case '/api/alerts':
+          return sendJson(response, 200, board ? await board.alerts() : { source: null, alerts: [] });
         case '/api/state-machines':
           return sendJson(response, 200, { stateMachines: await listMachines(sfn) });
         case '/api/executions':

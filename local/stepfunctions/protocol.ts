@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { LOCAL_REGION } from '../config';
+import { MetricsBoard, type MetricsBoardOptions } from '../console/metricsBoard';
 import { consoleHandler, type ConsoleHandler } from '../console/server';
 import { readerClient } from '../console/stepFunctionsReader';
 import { StepFunctionsError, StepFunctionsService, type StepFunctionsServiceOptions } from './service';
@@ -27,6 +28,8 @@ export type StepFunctionsEndpointOptions = Omit<StepFunctionsServiceOptions, 'in
   log?: (line: string) => void;
   /** The Prometheus text served on GET /metrics. */
   metrics?: () => Promise<string>;
+  /** How the console's Metrics page gets those figures: Prometheus' address when one scrapes them, … */
+  monitoring?: Omit<MetricsBoardOptions, 'scrape'>;
 };
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -124,7 +127,8 @@ export async function startStepFunctionsEndpoint(
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const sfn = readerClient({ endpoint: url, region: LOCAL_REGION });
-  Object.assign(consolePage, { sfn, handle: consoleHandler(sfn) });
+  const board = options.metrics ? new MetricsBoard({ ...options.monitoring, scrape: options.metrics }) : undefined;
+  Object.assign(consolePage, { sfn, handle: consoleHandler(sfn, board) });
   return {
     url,
     port,
@@ -135,6 +139,7 @@ export async function startStepFunctionsEndpoint(
       server.closeAllConnections();
       await closed;
       sfn.destroy();
+      board?.close();
       await service.close();
     },
   };

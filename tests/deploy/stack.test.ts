@@ -7,6 +7,7 @@ import { ORDER_SAGA_REFUSALS } from '../../lib/sagas/orderSaga';
 import { REGISTRATION_SAGA_REFUSALS } from '../../lib/sagas/registrationSaga';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
 import { gatewayAnswer, gatewayResponsesOf } from '../../serverless/offline-gateway';
+import { WATCHED } from '../../monitoring/watched';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
@@ -485,17 +486,9 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     const alarms = ofType(resources(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     const names = alarms.map((alarm) => alarm.AlarmName);
 
-    expect(names.sort()).toEqual(
-      [
-        'api-5xx',
-        'api-latency-p99',
-        'authorizer-denials',
-        'function-errors',
-        'function-throttles',
-        'saga-executions-failed',
-        'saga-waiting-for-redrive',
-      ].map((name) => `shop-${stage}-${name}`),
-    );
+    // The list of what is watched, on both sides (tests/unit/monitoring/watched.test.ts holds the sources to it).
+    const watched = WATCHED.flatMap((entry) => (entry.alarm === null ? [] : [`shop-${stage}-${entry.alarm}`]));
+    expect(names.sort()).toEqual(watched.sort());
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     // Waiting for a redrive: stopped, timed out, or failed with anything but one of the sagas' answers.
     const [stopped, failed] = resources()['SagaWaitingForRedriveRule']!.Properties.EventPattern.detail.$or;

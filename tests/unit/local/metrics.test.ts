@@ -1,5 +1,6 @@
 import { LocalMetrics } from '../../../local/metrics';
 import type { ExecutionRecord } from '../../../local/stepfunctions/store';
+import { SAGA_MACHINES } from '../../support/sagaScenarios';
 
 const execution = (overrides: Partial<ExecutionRecord>): ExecutionRecord => ({
   executionArn: 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-orderSaga:x',
@@ -15,6 +16,22 @@ const execution = (overrides: Partial<ExecutionRecord>): ExecutionRecord => ({
 });
 
 describe('Class: LocalMetrics', () => {
+  it("starts every way each saga can end at 0, so that Prometheus' increase() sees the first of each", async () => {
+    const metrics = new LocalMetrics();
+
+    metrics.expectMachines(SAGA_MACHINES);
+
+    const orderEndings = [
+      ...(await metrics.registry.metrics()).matchAll(/^saga_executions_total\{saga="orderSaga",(.*)\} (\d+)$/gm),
+    ];
+    expect(orderEndings.map(([, labels, value]) => `${labels} ${value}`)).toEqual([
+      'status="SUCCEEDED",error="" 0',
+      'status="FAILED",error="InsufficientFunds" 0',
+      'status="FAILED",error="OrderFailed" 0',
+      'status="FAILED",error="NeedsAttention" 0',
+    ]);
+  });
+
   it('counts closed executions by saga, status and error, with their duration', async () => {
     const metrics = new LocalMetrics();
 

@@ -1,0 +1,5 @@
+/** Stylesheets the Metrics page imports: esbuild's `text` loader makes them strings (metricsBundle.ts). */
+declare module '*.css' {
+  const text: string;
+  export default text;
+}
