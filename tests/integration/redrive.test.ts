@@ -79,13 +79,20 @@ async function countedOnce(saga: string, error: string, before: number): Promise
   throw new Error(`no ${saga} execution failing with ${error} was counted`);
 }
 
-/** The answer of a saga that waits for a redrive: still being completed, with the URL that will know. */
-function expectStillBeingCompleted(answer: ApiResponse, statusPath: string) {
+/**
+ * The answer of a saga that waits for a redrive: still being completed, with the URL that will know. An
+ * order's status URL ends in its execution name; a registration's in `<execution name>.<status token>`, the
+ * unguessable ticket of its public status route.
+ */
+function expectStillBeingCompleted(answer: ApiResponse, statusPath: string, ticket = false) {
+  const executionName = String(answer.body.executionArn).split(':').at(-1)!;
   expect(answer.status).toBe(202);
   expect(answer.body).toMatchObject({
     status: 'PENDING',
     executionArn: expect.stringContaining(':execution:'),
-    statusUrl: `${statusPath}/${String(answer.body.executionArn).split(':').at(-1)}`,
+    statusUrl: ticket
+      ? expect.stringMatching(new RegExp(`^${statusPath}/${executionName}\\.[A-Za-z0-9_-]{22}$`))
+      : `${statusPath}/${executionName}`,
   });
 }
 
@@ -290,7 +297,7 @@ describe('Redrive: the registration saga', () => {
       'Idempotency-Key': `reg-${uniqueSuffix()}`,
     });
 
-    expectStillBeingCompleted(answer, '/api/client/register_client');
+    expectStillBeingCompleted(answer, '/api/client/register_client', true);
     const { clientId, executionArn } = answer.body;
     expect(await describe_(executionArn)).toMatchObject({ status: 'FAILED', error: 'Lambda.ServiceException' });
     expect((await get(`/dev/billingService/billing/${clientId}`)).status).toBe(404);
