@@ -10,7 +10,10 @@ const secure = secureCookies();
  * POST (and, as the original system had it, GET) /api/auth/logout: ends the session the cookie names and
  * expires the cookie. It takes no body and no authorizer: the cookie itself is what it ends (401 without one).
  */
-export const handler = serviceHandler({ cookies: true }, async ({ cookies }) => {
-  await endSession(cookies ?? []);
-  return new HttpResponse({ status: 'OK' }, 200, {}, [expiredSessionCookie(secure)]);
-});
+export const handler = serviceHandler(
+  { input: 'none', caller: 'none', idempotent: false, cookies: true },
+  async ({ cookies }) => {
+    await endSession(cookies ?? []);
+    return new HttpResponse({ status: 'OK' }, 200, {}, [expiredSessionCookie(secure)]);
+  },
+);

@@ -3,6 +3,7 @@ import { register } from '../../lib/auth/authService';
 import { serviceHandler } from '../../lib/common/handler';
 
 /** user/register: a login and a password for an existing client; the password is stored only as a hash. */
-export const handler = serviceHandler({ input: RegisterInput, idempotent: true }, ({ input, requestId }) =>
-  register(input, requestId),
+export const handler = serviceHandler(
+  { input: RegisterInput, caller: 'none', idempotent: true },
+  ({ input, requestId }) => register(input, requestId),
 );

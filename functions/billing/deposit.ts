@@ -4,6 +4,7 @@ import { serviceHandler } from '../../lib/common/handler';
 import { toMinorUnits } from '../../lib/common/money';
 
 /** billing/deposit: adds the sum, exactly once per request id. Also the order saga's refund. */
-export const handler = serviceHandler({ input: MoneyMoveInput, idempotent: true }, ({ input, requestId }) =>
-  deposit(input.clientId, toMinorUnits(input.sum), requestId),
+export const handler = serviceHandler(
+  { input: MoneyMoveInput, caller: 'none', idempotent: true },
+  ({ input, requestId }) => deposit(input.clientId, toMinorUnits(input.sum), requestId),
 );

@@ -3,4 +3,6 @@ import { getAccount } from '../../lib/billing/billingService';
 import { serviceHandler } from '../../lib/common/handler';
 
 /** billing/{clientId}: the account's balance, or 404. */
-export const handler = serviceHandler({ input: AccountRef }, ({ input }) => getAccount(input.clientId));
+export const handler = serviceHandler({ input: AccountRef, caller: 'none', idempotent: false }, ({ input }) =>
+  getAccount(input.clientId),
+);

@@ -3,4 +3,6 @@ import { listTransactions } from '../../lib/billing/billingService';
 import { serviceHandler } from '../../lib/common/handler';
 
 /** billing/{clientId}/transactions: the ledger, oldest first, or 404. */
-export const handler = serviceHandler({ input: AccountRef }, ({ input }) => listTransactions(input.clientId));
+export const handler = serviceHandler({ input: AccountRef, caller: 'none', idempotent: false }, ({ input }) =>
+  listTransactions(input.clientId),
+);

@@ -4,6 +4,7 @@ import { serviceHandler } from '../../lib/common/handler';
 import { toMinorUnits } from '../../lib/common/money';
 
 /** billing/withdraw: takes the sum, exactly once per request id, or InsufficientFunds (402). */
-export const handler = serviceHandler({ input: MoneyMoveInput, idempotent: true }, ({ input, requestId }) =>
-  withdraw(input.clientId, toMinorUnits(input.sum), requestId),
+export const handler = serviceHandler(
+  { input: MoneyMoveInput, caller: 'none', idempotent: true },
+  ({ input, requestId }) => withdraw(input.clientId, toMinorUnits(input.sum), requestId),
 );

@@ -3,7 +3,7 @@ import { approveClient } from '../../lib/client/clientService';
 import { serviceHandler } from '../../lib/common/handler';
 
 /** client/approve: PENDING → APPROVED once the user is registered (step 3 of the registration saga). */
-export const handler = serviceHandler({ input: ClientRef, idempotent: true }, async ({ input }) => {
+export const handler = serviceHandler({ input: ClientRef, caller: 'none', idempotent: true }, async ({ input }) => {
   await approveClient(input.clientId);
   return { status: 'OK' };
 });

@@ -3,4 +3,6 @@ import { getClient } from '../../lib/client/clientService';
 import { serviceHandler } from '../../lib/common/handler';
 
 /** client/{clientId}: one client, or 404. Also what the Notification service invokes to address a client. */
-export const handler = serviceHandler({ input: ClientRef }, ({ input }) => getClient(input.clientId));
+export const handler = serviceHandler({ input: ClientRef, caller: 'none', idempotent: false }, ({ input }) =>
+  getClient(input.clientId),
+);

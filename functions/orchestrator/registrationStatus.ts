@@ -5,4 +5,6 @@ import { RegistrationTicket, registrationStatus } from '../../lib/sagas/registra
  * GET /api/client/register_client/{ticket}: the outcome of a registration answered earlier with 202. Public
  * (there is no session yet): the ticket of the 202's statusUrl, with its random token, is what binds it.
  */
-export const handler = serviceHandler({ input: RegistrationTicket }, ({ input }) => registrationStatus(input));
+export const handler = serviceHandler({ input: RegistrationTicket, caller: 'none', idempotent: false }, ({ input }) =>
+  registrationStatus(input),
+);

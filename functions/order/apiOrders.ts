@@ -3,6 +3,9 @@ import { Body } from '../../lib/common/schemas';
 import { listOrdersOfClient } from '../../lib/order/orderService';
 
 /** GET /api/orders: the signed-in client's orders, newest first. The client is the session's, never the request's. */
-export const handler = serviceHandler({ input: Body({}), caller: 'required' }, async ({ caller }) => ({
-  orders: await listOrdersOfClient(caller.clientId),
-}));
+export const handler = serviceHandler(
+  { input: Body({}), caller: 'required', idempotent: false },
+  async ({ caller }) => ({
+    orders: await listOrdersOfClient(caller.clientId),
+  }),
+);

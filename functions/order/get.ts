@@ -3,4 +3,6 @@ import { OrderRef } from '../../lib/order/order';
 import { getOrder } from '../../lib/order/orderService';
 
 /** order/{orderId}: one order (with its reason when rejected), or 404. */
-export const handler = serviceHandler({ input: OrderRef }, ({ input }) => getOrder(input.orderId));
+export const handler = serviceHandler({ input: OrderRef, caller: 'none', idempotent: false }, ({ input }) =>
+  getOrder(input.orderId),
+);

@@ -28,14 +28,17 @@ function callerRequired(): MiddlewareObj<ServiceCall> {
   };
 }
 
-/** What a service handler declares about its edge; everything else is the one call into `lib/` it makes. */
-export interface HandlerSpec<TSchema extends z.ZodType | undefined, TCaller extends 'required' | undefined> {
-  /** The input's schema (the body, or a GET's path parameters); without one, a body is not even read. */
-  input?: TSchema;
+/**
+ * What a service handler declares about its edge, every part stated even when it is "no", so that each handler
+ * reads the same; everything else is the one call into `lib/` it makes.
+ */
+export interface HandlerSpec<TSchema extends z.ZodType | 'none', TCaller extends 'required' | 'none'> {
+  /** The input's schema (the body, or a GET's path parameters); `'none'`: a body is not even read. */
+  input: TSchema;
   /** `'required'`: a client's own API, whose caller the session authorizer established; 401 without one. */
-  caller?: TCaller;
+  caller: TCaller;
   /** A state-changing call, run once per request id (the Powertools idempotency layer, lib/common/idempotency.ts). */
-  idempotent?: boolean;
+  idempotent: boolean;
   /** The call carries the request's Cookie header values (`call.cookies`): logout reads its session there. */
   cookies?: boolean;
 }
@@ -54,15 +57,15 @@ export type CallOf<TSchema, TCaller> = ServiceCall<TSchema extends z.ZodType ? z
  * The caller is checked before the input so that no 400 leaks ahead of the 401; idempotency comes last so it
  * keys on the normalized, validated call and stores the handler's plain result.
  */
-export function serviceHandler<
-  TSchema extends z.ZodType | undefined = undefined,
-  TCaller extends 'required' | undefined = undefined,
->(spec: HandlerSpec<TSchema, TCaller>, fn: (call: CallOf<TSchema, TCaller>) => unknown) {
+export function serviceHandler<TSchema extends z.ZodType | 'none', TCaller extends 'required' | 'none'>(
+  spec: HandlerSpec<TSchema, TCaller>,
+  fn: (call: CallOf<TSchema, TCaller>) => unknown,
+) {
   const handler = observedHandler(async (call: ServiceCall) => fn(call as CallOf<TSchema, TCaller>)).use(
-    serviceEvent({ readsBody: spec.input !== undefined, cookies: spec.cookies === true }),
+    serviceEvent({ readsBody: spec.input !== 'none', cookies: spec.cookies === true }),
   );
   if (spec.caller === 'required') handler.use(callerRequired());
-  if (spec.input !== undefined) handler.use(validInput(spec.input));
-  if (spec.idempotent === true) handler.use(idempotent());
+  if (spec.input !== 'none') handler.use(validInput(spec.input));
+  if (spec.idempotent) handler.use(idempotent());
   return handler;
 }
