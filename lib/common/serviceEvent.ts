@@ -218,10 +218,10 @@ export function answerFor(request: Request, result: unknown): unknown {
 }
 
 /**
- * The first middleware of every service handler. It turns an API Gateway event or a direct invocation
- * into a `ServiceCall`, and the handler's result (or error) back into what that caller expects: an HTTP
- * response with `{ error }` for API Gateway; the plain result, or the thrown error with its name (which
- * Step Functions matches in Retry/Catch), for a direct invocation.
+ * The first middleware of every service handler after its trace and log context (lib/common/handler.ts). It
+ * turns an API Gateway event or a direct invocation into a `ServiceCall`, and the handler's result (or error)
+ * back into what that caller expects: an HTTP response with `{ error }` for API Gateway; the plain result, or
+ * the thrown error with its name (which Step Functions matches in Retry/Catch), for a direct invocation.
  */
 export function serviceEvent(options: EdgeOptions = {}): MiddlewareObj {
   return {
