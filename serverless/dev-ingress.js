@@ -9,9 +9,12 @@
  * `execute-api:Invoke` on them (the deployer's credentials are). Only the embedded local cloud (`offline`,
  * plain http://localhost) leaves it open, for the tests and the local Postman run.
  */
+// The services' route names, stated once: the probes' function (lib/dev/serviceInfo.ts) answers from the same file.
+const DEV_SERVICES = Object.keys(require('../lib/dev/devServices.json'));
+
 const ROUTES = {
   devServiceInfo: [
-    ...['clientService', 'authService', 'billingService', 'orderService', 'notificationService'].flatMap((service) => [
+    ...DEV_SERVICES.flatMap((service) => [
       ['get', service],
       ['get', `${service}/health`],
     ]),

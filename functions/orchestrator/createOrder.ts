@@ -1,16 +1,11 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logger } from '../../lib/common/observability';
-import { authenticated, requireCaller } from '../../lib/common/requireCaller';
-import { serviceEvent, validInput, type ServiceCall } from '../../lib/common/serviceEvent';
+import { serviceHandler } from '../../lib/common/handler';
 import { CreateOrderRequest, placeOrder } from '../../lib/sagas/orderSaga';
 
-/** POST /api/order/create_order {sum}: runs the order saga for the signed-in client and waits for it. */
-const createOrder = (call: ServiceCall<CreateOrderRequest>) =>
-  placeOrder(requireCaller(call), call.input, call.requestId);
-
-export const handler = middy(createOrder)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(serviceEvent())
-  .use(authenticated())
-  .use(validInput(CreateOrderRequest));
+/**
+ * POST /api/order/create_order {sum}: runs the order saga for the signed-in client and waits for it. Not through
+ * the idempotency record: a repeated key is the same saga, by its execution name (lib/sagas/saga.ts).
+ */
+export const handler = serviceHandler(
+  { input: CreateOrderRequest, caller: 'required', idempotent: false },
+  ({ caller, input, requestId }) => placeOrder(caller, input, requestId),
+);

@@ -6,6 +6,7 @@ import { LoginTaken, Unauthorized, ValidationError } from '../common/errors';
 import { newId } from '../common/ids';
 import { logger } from '../common/observability';
 import type { LoginInput, RegisterInput, Session, User } from './auth';
+import { sessionTokenOf } from './gatewayPolicy';
 import { admitAttempt, clearFailures, recordFailure } from './loginFailures';
 import { dummyPasswordHash, hashPassword, isPasswordHash, verifyPassword } from './password';
 import { newSessionToken, sessionKey, SESSION_TTL_SECONDS } from './sessionCookie';
@@ -114,4 +115,15 @@ export async function findSession(token: string): Promise<Session | undefined> {
 /** Ends the session of a cookie value; ending one that has already ended (or expired) changes nothing. */
 export async function logout(token: string): Promise<void> {
   await documentClient.send(new DeleteCommand({ TableName: tables.sessions(), Key: { id: sessionKey(token) } }));
+}
+
+/**
+ * Logout: ends the session the request's cookies name, read exactly as the authorizer reads them (a repeated
+ * `session` pair with one value is that session), so it ends the very session the authorizer would accept.
+ * Without cookies naming one session it ends nothing, and says so: never OK for a session that still works.
+ */
+export async function endSession(cookies: readonly string[]): Promise<void> {
+  const token = sessionTokenOf(cookies);
+  if (token === undefined) throw new Unauthorized('No valid session cookie: no session was ended');
+  await logout(token);
 }

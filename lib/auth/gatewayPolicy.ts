@@ -27,25 +27,10 @@ export function allowPolicy(session: Session, methodArn: string): APIGatewayAuth
   };
 }
 
-/** The headers of an API Gateway request, proxy or authorizer event alike. */
-export interface WithHeaders {
-  headers?: Record<string, string | undefined> | null;
-  multiValueHeaders?: Record<string, string[] | undefined> | null;
-}
-
 /**
- * Every Cookie header the request carried, joined: a second header smuggling another `session` pair
- * makes the value ambiguous, which the strict parser refuses.
+ * The session token of a request's Cookie header values, all of them joined: a second header smuggling
+ * another `session` pair makes the value ambiguous, which the strict parser refuses.
  */
-export function sessionTokenOf(event: WithHeaders): string | undefined {
-  const values: string[] = [];
-  for (const [name, list] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (name.toLowerCase() === 'cookie' && list) values.push(...list);
-  }
-  if (values.length === 0) {
-    for (const [name, value] of Object.entries(event.headers ?? {})) {
-      if (name.toLowerCase() === 'cookie' && value) values.push(value);
-    }
-  }
-  return values.length === 0 ? undefined : sessionTokenFromCookieHeader(values.join('; '));
+export function sessionTokenOf(cookies: readonly string[]): string | undefined {
+  return cookies.length === 0 ? undefined : sessionTokenFromCookieHeader(cookies.join('; '));
 }

@@ -6,6 +6,7 @@ import { tables } from '../common/config';
 import { AlreadyExists, NotFound } from '../common/errors';
 import { fromMinorUnits } from '../common/money';
 import { queryAll } from '../common/queryAll';
+import type { Caller } from '../common/serviceEvent';
 import type { AccountBalance, TransactionList } from './billing';
 import { billingKey, LEDGER_PREFIX, type AccountRecord, type LedgerEntryRecord } from './billingTable';
 import { moveMoney, readAccountState, requestIdOrNew } from './moneyMoves';
@@ -47,6 +48,22 @@ export async function createAccount(clientId: string, requestId?: string): Promi
 
 export async function deposit(clientId: string, sumMinor: number, requestId?: string): Promise<AccountBalance> {
   return moveMoney({ clientId, type: 'DEPOSIT', sumMinor, requestId: requestIdOrNew(requestId) });
+}
+
+/**
+ * The public top-up: the signed-in client's own account, never one a body names. The caller's Idempotency-Key
+ * is scoped to them, so one client's key can never collide with another's (nor with a saga step's request id).
+ */
+export async function depositToOwnAccount(
+  caller: Caller,
+  sumMinor: number,
+  requestId?: string,
+): Promise<AccountBalance> {
+  return deposit(
+    caller.clientId,
+    sumMinor,
+    requestId === undefined ? undefined : `api:${caller.clientId}:${requestId}`,
+  );
 }
 
 /** Refused with InsufficientFunds when the balance does not cover the sum; nothing is written then. */

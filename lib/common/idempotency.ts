@@ -129,8 +129,9 @@ function powertoolsFor(request: Request): PowertoolsMiddleware {
 /**
  * Makes a state-changing handler run once per request id: a repeat gets the first answer, a concurrent
  * repeat 409 (RequestInProgress, transient), the same id with another input 422 (IdempotencyKeyReused).
- * Use it last in the chain, after `serviceEvent()` (and `authenticated()`, `validInput()`), so it keys on
- * the normalized, validated call and stores the handler's plain result.
+ * It comes last in the chain, after `serviceEvent()`, the caller check and `validInput()` (as `serviceHandler`,
+ * lib/common/handler.ts, places it), so it keys on the normalized, validated call and stores the handler's plain
+ * result.
  *
  * In a chaos run of the local cloud (FAULT_RATE set) it also injects faults around the record and the write
  * (`withInjectedFaults`); otherwise it is the idempotency middleware alone.

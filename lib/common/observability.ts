@@ -9,6 +9,7 @@ const SECRET_KEYS = new Set([
   'session',
   'sessionid',
   'cookie',
+  'cookies',
   'set-cookie',
   'authorization',
 ]);

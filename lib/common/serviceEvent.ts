@@ -24,6 +24,18 @@ export interface ServiceCall<TInput = unknown> {
   requestId?: string;
   input: TInput;
   caller?: Caller;
+  /** An HTTP call's path: what the one function answering several literal routes (the dev probes) reads. */
+  path?: string;
+  /** Every Cookie header value of an HTTP call, for the handler that asks for them (`cookies`: logout). */
+  cookies?: string[];
+}
+
+/** What a handler's edge reads of an HTTP event besides its headers, path parameters and authorizer. */
+export interface EdgeOptions {
+  /** Whether a POST's (PUT's, PATCH's) body is parsed as the input; false for a handler that takes none. */
+  readsBody?: boolean;
+  /** Whether the call carries the request's Cookie header values (logout reads its session from them). */
+  cookies?: boolean;
 }
 
 /**
@@ -93,6 +105,29 @@ function idempotencyKeyOf(event: APIGatewayProxyEvent): string | undefined {
   return undefined;
 }
 
+/** The headers of an API Gateway request, proxy or authorizer event alike. */
+export interface WithHeaders {
+  headers?: Record<string, string | undefined> | null;
+  multiValueHeaders?: Record<string, string[] | undefined> | null;
+}
+
+/**
+ * Every Cookie header the request carried, whatever its casing: a second header smuggling another `session`
+ * pair must be seen, so that the strict cookie parser (lib/auth/sessionCookie.ts) can refuse the ambiguity.
+ */
+export function cookieHeadersOf(event: WithHeaders): string[] {
+  const values: string[] = [];
+  for (const [name, list] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (name.toLowerCase() === 'cookie' && list) values.push(...list);
+  }
+  if (values.length === 0) {
+    for (const [name, value] of Object.entries(event.headers ?? {})) {
+      if (name.toLowerCase() === 'cookie' && value) values.push(value);
+    }
+  }
+  return values;
+}
+
 function parseJsonBody(event: APIGatewayProxyEvent): unknown {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('Request body is required');
@@ -117,14 +152,18 @@ function callerOf(event: APIGatewayProxyEvent): Caller | undefined {
   return typeof login === 'string' ? { userId, clientId, login } : { userId, clientId };
 }
 
-export function fromHttpEvent(event: APIGatewayProxyEvent): ServiceCall {
-  const readsBody = event.httpMethod !== 'GET' && event.httpMethod !== 'HEAD' && event.httpMethod !== 'DELETE';
+export function fromHttpEvent(event: APIGatewayProxyEvent, options: EdgeOptions = {}): ServiceCall {
+  const hasBody = event.httpMethod !== 'GET' && event.httpMethod !== 'HEAD' && event.httpMethod !== 'DELETE';
+  const readsBody = hasBody && options.readsBody !== false;
   const requestId = idempotencyKeyOf(event);
   const caller = callerOf(event);
+  const cookies = options.cookies === true ? cookieHeadersOf(event) : undefined;
   return {
     ...(requestId === undefined ? {} : { requestId }),
     input: readsBody ? parseJsonBody(event) : { ...(event.pathParameters ?? {}) },
     ...(caller === undefined ? {} : { caller }),
+    path: event.path,
+    ...(cookies === undefined ? {} : { cookies }),
   };
 }
 
@@ -179,18 +218,20 @@ export function answerFor(request: Request, result: unknown): unknown {
 }
 
 /**
- * The first middleware of every service handler. It turns an API Gateway event or a direct invocation
- * into a `ServiceCall`, and the handler's result (or error) back into what that caller expects: an HTTP
- * response with `{ error }` for API Gateway; the plain result, or the thrown error with its name (which
- * Step Functions matches in Retry/Catch), for a direct invocation.
+ * The first middleware of every service handler after its trace and log context (lib/common/handler.ts). It
+ * turns an API Gateway event or a direct invocation into a `ServiceCall`, and the handler's result (or error)
+ * back into what that caller expects: an HTTP response with `{ error }` for API Gateway; the plain result, or
+ * the thrown error with its name (which Step Functions matches in Retry/Catch), for a direct invocation.
  */
-export function serviceEvent(): MiddlewareObj {
+export function serviceEvent(options: EdgeOptions = {}): MiddlewareObj {
   return {
     before: (request) => {
       const http = isHttpEvent(request.event);
       viaHttp.set(request, http);
       deliveredEvents.set(request, request.event);
-      request.event = http ? fromHttpEvent(request.event as APIGatewayProxyEvent) : fromDirectEvent(request.event);
+      request.event = http
+        ? fromHttpEvent(request.event as APIGatewayProxyEvent, options)
+        : fromDirectEvent(request.event);
       const { requestId } = request.event as ServiceCall;
       if (requestId !== undefined)
         logger.appendKeys({ request_id: requestId, correlation_id: correlationIdOf(requestId) });

@@ -63,7 +63,7 @@ describe('Function: auth/me', () => {
   it('refuses a call without an authorizer context with 401', async () => {
     const result = await callHttp(handler, httpEvent({ method: 'GET', path: '/api/me' }));
 
-    expect([result.statusCode, parseBody(result)]).toEqual([401, { error: 'Unauthorized' }]);
+    expect([result.statusCode, parseBody(result)]).toEqual([401, { error: 'Authentication required' }]);
     expect(lambda).not.toHaveReceivedAnyCommand();
   });
 });

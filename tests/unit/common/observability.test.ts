@@ -28,6 +28,10 @@ describe('Observability: logs and business metrics', () => {
     expect(redactSecrets('Set-Cookie', 'x')).toBe(REDACTED);
   });
 
+  it("redacts a call's Cookie header values (logout's `cookies`) too", () => {
+    expect(JSON.stringify({ cookies: ['session=abc'] }, redactSecrets)).toBe(`{"cookies":"${REDACTED}"}`);
+  });
+
   it("uses a Task's execution name as the correlation id", () => {
     expect(correlationIdOf('order-123/Withdraw')).toBe('order-123');
     expect(correlationIdOf('my-key')).toBe('my-key');

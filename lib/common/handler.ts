@@ -1,0 +1,71 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { Unauthorized } from './errors';
+import { idempotent } from './idempotency';
+import { logger, tracer } from './observability';
+import { serviceEvent, validInput, type Caller, type ServiceCall } from './serviceEvent';
+
+/**
+ * What every function of the project starts with, the authorizer included: its X-Ray segment (a no-op where
+ * the stage does not trace, and so locally) and its log context, reset per call. The response is not added to
+ * the trace: answers carry personal data and session cookies.
+ */
+export function observedHandler<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy(fn)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+/** Refuses a call without the caller the gateway's authorizer established, before its input is looked at. */
+function callerRequired(): MiddlewareObj<ServiceCall> {
+  return {
+    before: (request) => {
+      if (request.event.caller === undefined) throw new Unauthorized('Authentication required');
+    },
+  };
+}
+
+/**
+ * What a service handler declares about its edge, every part stated even when it is "no", so that each handler
+ * reads the same; everything else is the one call into `lib/` it makes.
+ */
+export interface HandlerSpec<TSchema extends z.ZodType | 'none', TCaller extends 'required' | 'none'> {
+  /** The input's schema (the body, or a GET's path parameters); `'none'`: a body is not even read. */
+  input: TSchema;
+  /** `'required'`: a client's own API, whose caller the session authorizer established; 401 without one. */
+  caller: TCaller;
+  /** A state-changing call, run once per request id (the Powertools idempotency layer, lib/common/idempotency.ts). */
+  idempotent: boolean;
+  /** The call carries the request's Cookie header values (`call.cookies`): logout reads its session there. */
+  cookies?: boolean;
+}
+
+/** The call a handler receives, typed by its spec: the validated input, and the caller when it is required. */
+export type CallOf<TSchema, TCaller> = ServiceCall<TSchema extends z.ZodType ? z.output<TSchema> : unknown> &
+  (TCaller extends 'required' ? { caller: Caller } : unknown);
+
+/**
+ * The one way a service handler is built. Whichever way it is called (API Gateway, or a direct Lambda Invoke
+ * by a Step Functions Task or another service), the chain is the same, in this order:
+ *
+ *   trace, log context → serviceEvent (the event as a ServiceCall; the answer, or the error, in the caller's
+ *   protocol) → the caller check (401) → the input's schema (400) → the idempotency record → the handler.
+ *
+ * The caller is checked before the input so that no 400 leaks ahead of the 401; idempotency comes last so it
+ * keys on the normalized, validated call and stores the handler's plain result.
+ */
+export function serviceHandler<TSchema extends z.ZodType | 'none', TCaller extends 'required' | 'none'>(
+  spec: HandlerSpec<TSchema, TCaller>,
+  fn: (call: CallOf<TSchema, TCaller>) => unknown,
+) {
+  const handler = observedHandler(async (call: ServiceCall) => fn(call as CallOf<TSchema, TCaller>)).use(
+    serviceEvent({ readsBody: spec.input !== 'none', cookies: spec.cookies === true }),
+  );
+  if (spec.caller === 'required') handler.use(callerRequired());
+  if (spec.input !== 'none') handler.use(validInput(spec.input));
+  if (spec.idempotent) handler.use(idempotent());
+  return handler;
+}
