@@ -89,7 +89,7 @@ describe('Metrics page of the console (Chromium)', () => {
     );
     expect(await page.getAttribute('figure[data-key="orderSaga/executions"]', 'data-lines')).toBe('FAILED,SUCCEEDED');
     expect(await page.getAttribute('figure[data-key="orderSaga/failures"]', 'data-lines')).toBe(
-      'InsufficientFunds,NeedsAttention,OrderFailed',
+      'InsufficientFunds,OrderFailed',
     );
     await page.close();
   });
