@@ -119,15 +119,24 @@ export class LocalMetrics {
     return record.status === 'FAILED' && !(this.refusals.get(saga) ?? []).includes(record.error ?? '');
   }
 
-  /** A closed execution of `<service>-<stage>-<saga>`. */
-  observeExecution = (record: ExecutionRecord): void => {
-    const saga = sagaName(record.machineName);
-    this.sagaExecutions.inc({ saga, status: record.status, error: record.error ?? '' });
-    // Counted once however often it fails again when redriven; no longer once a redrive of it has ended it.
+  /** A closed execution a previous run kept, which may still be redriven: counted only if it waits. */
+  observeKeptExecution = (record: ExecutionRecord): void => {
+    this.countWaiting(sagaName(record.machineName), record);
+  };
+
+  /** Counted once however often it fails again when redriven; no longer once a redrive of it has ended it. */
+  private countWaiting(saga: string, record: ExecutionRecord): void {
     if (this.waitsForRedrive(saga, record)) this.waiting.set(record.executionArn, saga);
     else this.waiting.delete(record.executionArn);
     const waiting = [...this.waiting.values()].filter((name) => name === saga).length;
     this.waitingForRedrive.set({ saga }, waiting);
+  }
+
+  /** A closed execution of `<service>-<stage>-<saga>`. */
+  observeExecution = (record: ExecutionRecord): void => {
+    const saga = sagaName(record.machineName);
+    this.sagaExecutions.inc({ saga, status: record.status, error: record.error ?? '' });
+    this.countWaiting(saga, record);
     if (record.stopDate !== undefined) {
       this.sagaDuration.observe({ saga, status: record.status }, (record.stopDate - record.startDate) / 1000);
     }

@@ -56,6 +56,19 @@ describe('Class: LocalMetrics', () => {
     expect(await waiting()).toBe('1');
   });
 
+  it('counts a kept execution that waits for a redrive, and only the counts of executions closing now', async () => {
+    const metrics = new LocalMetrics();
+    metrics.expectMachines(SAGA_MACHINES);
+
+    metrics.observeKeptExecution(execution({ executionArn: 'a', status: 'FAILED', error: 'Lambda.ServiceException' }));
+    metrics.observeKeptExecution(execution({ executionArn: 'b', status: 'FAILED', error: 'InsufficientFunds' }));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('saga_executions_waiting_for_redrive{saga="orderSaga"} 1');
+    expect(text).not.toContain('error="Lambda.ServiceException"');
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="FAILED",error="InsufficientFunds"} 0');
+  });
+
   it('counts closed executions by saga, status and error, with their duration', async () => {
     const metrics = new LocalMetrics();
 
