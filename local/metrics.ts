@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { INJECTED_FAULT_MESSAGE } from '../lib/common/faults';
+import { WAITING_FOR_REDRIVE } from '../monitoring/watched';
 import type { MachineDefinition } from './stepfunctions/machines';
 import type { ExecutionRecord } from './stepfunctions/store';
 
@@ -11,9 +12,6 @@ import type { ExecutionRecord } from './stepfunctions/store';
  */
 /** `shop-offline-orderSaga` → `orderSaga`. */
 const sagaName = (machineName: string) => machineName.split('-').at(-1) ?? machineName;
-
-/** The gauge SagaWaitingForRedrive (monitoring/alerts.yml) watches. */
-export const WAITING_FOR_REDRIVE = 'saga_executions_waiting_for_redrive';
 
 /** The errors of a machine's Fail states: the saga's final refusals (ORDER_SAGA_REFUSALS, REGISTRATION_SAGA_REFUSALS). */
 const failErrors = (machine: MachineDefinition) =>

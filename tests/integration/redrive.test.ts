@@ -6,8 +6,8 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { WAITING_FOR_REDRIVE } from '../../local/metrics';
 import { scrape, total } from '../../local/prometheusText';
+import { WAITING_FOR_REDRIVE } from '../../monitoring/watched';
 import { get, post, uniqueSuffix, type ApiResponse } from '../support/api';
 import {
   clearFaults,

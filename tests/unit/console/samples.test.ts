@@ -74,6 +74,21 @@ describe('Class: SampleHistory', () => {
     expect(lines).toEqual([{ label: 'Lambda.ServiceException', values: [null, 2] }]);
   });
 
+  it("draws a gauge's value in every snapshot, from the first one", () => {
+    const history = new SampleHistory();
+    const waiting = (order: number) =>
+      `saga_executions_waiting_for_redrive{saga="orderSaga"} ${order}\nsaga_executions_waiting_for_redrive{saga="registrationSaga"} 3\n`;
+    history.add(waiting(1), 1000);
+    history.add(waiting(0), 1005);
+
+    const lines = history.evaluate(
+      { kind: 'current', metric: 'saga_executions_waiting_for_redrive', by: 'saga' },
+      'orderSaga',
+    );
+
+    expect(lines).toEqual([{ label: 'orderSaga', values: [1, 0] }]);
+  });
+
   it('computes quantiles of the observations made within the window', () => {
     const history = new SampleHistory();
     history.add(exposition({ succeeded: 0, failed: 0 }, [10, 10, 10]), 1000);

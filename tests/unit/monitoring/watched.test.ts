@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { ORDER_SAGA_REFUSALS } from '../../../lib/sagas/orderSaga';
 import { REGISTRATION_SAGA_REFUSALS } from '../../../lib/sagas/registrationSaga';
-import { WAITING_FOR_REDRIVE } from '../../../local/metrics';
-import { DEPLOYED_ONLY_WIDGETS, FIGURES, WATCHED } from '../../../monitoring/watched';
+import { DEPLOYED_ONLY_WIDGETS, FIGURES, WAITING_FOR_REDRIVE, WATCHED } from '../../../monitoring/watched';
 
 /** Both sides of monitoring held to the one list in monitoring/watched.ts. */
 const ROOT = join(__dirname, '..', '..', '..');
