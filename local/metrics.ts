@@ -39,12 +39,14 @@ export class LocalMetrics {
 
   /**
    * Executions stopped at a step that kept failing (FAILED with an error that is not one of the saga's Fail
-   * states, TIMED_OUT or ABORTED), by saga: a gauge, not a counter of stops, because a redrivable failure's
-   * error is whatever the Task threw (Lambda.ServiceException, InvalidTransition, …). A counter labelled by that
-   * error is born at 1 on its first failure, and Prometheus' increase() sees a series only from its second
-   * sample, so the first failure of each error would never fire. This gauge exists at 0 per saga from the start
-   * (expectMachines), rises when such an execution closes and falls when a redrive of it closes as a success or
-   * a refusal: the alert fires while one waits and resolves once it is redriven.
+   * states, TIMED_OUT or ABORTED), by saga: what SagaWaitingForRedrive watches. Not saga_executions_total: a
+   * redrivable failure's error is whatever the Task threw (Lambda.ServiceException, InvalidTransition, …), so its
+   * series is born at 1, and Prometheus' increase() sees a series only from its second sample: the first failure
+   * of each error would never fire. Not a counter of stops per saga either (which could start at 0): a gauge
+   * also says when the wait is over, so the alert resolves when the execution is redriven, not a window later.
+   * It exists at 0 per saga from the start (expectMachines), rises when such an execution closes and falls
+   * when a redrive of it closes as a success or a refusal. (An execution past AWS's 14 days to redrive stays
+   * counted until the next start.)
    */
   private readonly waitingForRedrive = new Gauge({
     name: WAITING_FOR_REDRIVE,
