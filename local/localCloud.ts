@@ -129,6 +129,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
         ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
         onClosed: metrics.observeExecution,
+        onKeptRedrivable: metrics.observeKeptExecution,
         metrics: () => metrics.registry.metrics(),
         ...(options.prometheusUrl ? { monitoring: { prometheusUrl: options.prometheusUrl } } : {}),
         log,

@@ -1,5 +1,6 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { INJECTED_FAULT_MESSAGE } from '../lib/common/faults';
+import { WAITING_FOR_REDRIVE } from '../monitoring/watched';
 import type { MachineDefinition } from './stepfunctions/machines';
 import type { ExecutionRecord } from './stepfunctions/store';
 
@@ -11,6 +12,12 @@ import type { ExecutionRecord } from './stepfunctions/store';
  */
 /** `shop-offline-orderSaga` → `orderSaga`. */
 const sagaName = (machineName: string) => machineName.split('-').at(-1) ?? machineName;
+
+/** The errors of a machine's Fail states: the saga's final refusals (ORDER_SAGA_REFUSALS, REGISTRATION_SAGA_REFUSALS). */
+const failErrors = (machine: MachineDefinition) =>
+  Object.values((machine.definition['States'] ?? {}) as Record<string, { Type?: string; Error?: string }>)
+    .filter((state) => state.Type === 'Fail')
+    .map((state) => state.Error ?? '');
 
 export class LocalMetrics {
   readonly registry = new Registry();
@@ -29,6 +36,30 @@ export class LocalMetrics {
     labelNames: ['saga', 'status', 'error'],
     registers: [this.registry],
   });
+
+  /**
+   * Executions stopped at a step that kept failing (FAILED with an error that is not one of the saga's Fail
+   * states, TIMED_OUT or ABORTED), by saga: what SagaWaitingForRedrive watches. Not saga_executions_total: a
+   * redrivable failure's error is whatever the Task threw (Lambda.ServiceException, InvalidTransition, …), so its
+   * series is born at 1, and Prometheus' increase() sees a series only from its second sample: the first failure
+   * of each error would never fire. Not a counter of stops per saga either (which could start at 0): a gauge
+   * also says when the wait is over, so the alert resolves when the execution is redriven, not a window later.
+   * It exists at 0 per saga from the start (expectMachines), rises when such an execution closes and falls
+   * when a redrive of it closes as a success or a refusal. (An execution past AWS's 14 days to redrive stays
+   * counted until the next start.)
+   */
+  private readonly waitingForRedrive = new Gauge({
+    name: WAITING_FOR_REDRIVE,
+    help: 'Saga executions stopped at a step that kept failing, waiting for a redrive',
+    labelNames: ['saga'],
+    registers: [this.registry],
+  });
+
+  /** The executions counted in waitingForRedrive, by ARN, with their saga. */
+  private readonly waiting = new Map<string, string>();
+
+  /** The errors of each saga's Fail states: its final refusals, which wait for no one. */
+  private readonly refusals = new Map<string, string[]>();
 
   private readonly functionDuration = new Histogram({
     name: 'lambda_duration_seconds',
@@ -67,26 +98,45 @@ export class LocalMetrics {
   });
 
   /**
-   * Every way each machine can end starts at 0: Prometheus' increase() sees a series only from its second
-   * sample, so the first NeedsAttention of a counter born at 1 would never fire SagaNeedsAttention.
+   * Every way each machine can end with a refusal (its Fail states) starts at 0, and so does its count of
+   * executions waiting for a redrive: Prometheus' increase() sees a series only from its second sample, so
+   * a series born at 1 would hide its first increase.
    */
   expectMachines(machines: MachineDefinition[]): void {
     for (const machine of machines) {
       const saga = sagaName(machine.name);
+      const refusals = failErrors(machine);
+      this.refusals.set(saga, refusals);
+      this.waitingForRedrive.set({ saga }, 0);
       this.sagaExecutions.inc({ saga, status: 'SUCCEEDED', error: '' }, 0);
-      const states = Object.values(
-        (machine.definition['States'] ?? {}) as Record<string, { Type?: string; Error?: string }>,
-      );
-      for (const state of states) {
-        if (state.Type === 'Fail') this.sagaExecutions.inc({ saga, status: 'FAILED', error: state.Error ?? '' }, 0);
-      }
+      for (const error of refusals) this.sagaExecutions.inc({ saga, status: 'FAILED', error }, 0);
     }
+  }
+
+  /** Stopped for a reason other than one of the saga's refusals: it waits for a redrive. */
+  private waitsForRedrive(saga: string, record: ExecutionRecord): boolean {
+    if (record.status === 'TIMED_OUT' || record.status === 'ABORTED') return true;
+    return record.status === 'FAILED' && !(this.refusals.get(saga) ?? []).includes(record.error ?? '');
+  }
+
+  /** A closed execution a previous run kept, which may still be redriven: counted only if it waits. */
+  observeKeptExecution = (record: ExecutionRecord): void => {
+    this.countWaiting(sagaName(record.machineName), record);
+  };
+
+  /** Counted once however often it fails again when redriven; no longer once a redrive of it has ended it. */
+  private countWaiting(saga: string, record: ExecutionRecord): void {
+    if (this.waitsForRedrive(saga, record)) this.waiting.set(record.executionArn, saga);
+    else this.waiting.delete(record.executionArn);
+    const waiting = [...this.waiting.values()].filter((name) => name === saga).length;
+    this.waitingForRedrive.set({ saga }, waiting);
   }
 
   /** A closed execution of `<service>-<stage>-<saga>`. */
   observeExecution = (record: ExecutionRecord): void => {
     const saga = sagaName(record.machineName);
     this.sagaExecutions.inc({ saga, status: record.status, error: record.error ?? '' });
+    this.countWaiting(saga, record);
     if (record.stopDate !== undefined) {
       this.sagaDuration.observe({ saga, status: record.status }, (record.stopDate - record.startDate) / 1000);
     }

@@ -37,11 +37,16 @@ export const WATCHED: Watched[] = [
  * /metrics (local/console/samples.ts) can evaluate: one definition, two evaluators that agree.
  *   perMinute: the per-minute rate of a counter, summed by one label.
  *   quantiles: quantiles of a histogram's observations over the last five minutes.
+ *   current: a gauge's value as it is, summed by one label.
  * A matcher value that starts with `!` means "not equal".
  */
 export type FigureQuery =
   | { kind: 'perMinute'; metric: string; by: string; match?: Record<string, string> }
-  | { kind: 'quantiles'; metric: string; quantiles: number[]; match?: Record<string, string> };
+  | { kind: 'quantiles'; metric: string; quantiles: number[]; match?: Record<string, string> }
+  | { kind: 'current'; metric: string; by: string; match?: Record<string, string> };
+
+/** The gauge of executions waiting for a redrive (local/metrics.ts), which SagaWaitingForRedrive watches. */
+export const WAITING_FOR_REDRIVE = 'saga_executions_waiting_for_redrive';
 
 export interface Figure {
   id: string;
@@ -82,6 +87,15 @@ export const FIGURES: Figure[] = [
     because: "Step Functions' metrics carry no error; deployed, the two EventBridge rules pick the failures out",
   },
   {
+    id: 'waiting',
+    title: 'Executions waiting for a redrive',
+    perSaga: true,
+    query: { kind: 'current', metric: WAITING_FOR_REDRIVE, by: 'saga' },
+    widget: null,
+    because:
+      'Step Functions has no such metric; deployed, the saga-waiting-for-redrive rule notifies each stop, and ListExecutions --status-filter FAILED lists them',
+  },
+  {
     id: 'function-errors',
     title: 'Function errors per minute',
     perSaga: false,
@@ -120,6 +134,7 @@ export function promql(query: FigureQuery, saga?: string): string[] {
   if (query.kind === 'perMinute') {
     return [`sum by (${query.by}) (rate(${query.metric}{${match}}[${RATE_WINDOW_SECONDS}s])) * 60`];
   }
+  if (query.kind === 'current') return [`sum by (${query.by}) (${query.metric}{${match}})`];
   return query.quantiles.map(
     (q) =>
       `histogram_quantile(${q}, sum by (le) (rate(${query.metric}_bucket{${match}}[${QUANTILE_WINDOW_SECONDS}s])))`,

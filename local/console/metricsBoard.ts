@@ -167,7 +167,7 @@ export class MetricsBoard {
           result.map((series) => {
             const byTime = new Map(series.values.map(([at, value]) => [at, Number(value)]));
             const label =
-              figure.query.kind === 'perMinute'
+              figure.query.kind !== 'quantiles'
                 ? (series.metric[figure.query.by] ?? '')
                 : `p${Math.round(figure.query.quantiles[n]! * 100)}`;
             return { label, values: timestamps.map((at) => finite(byTime.get(at))) };

@@ -97,7 +97,22 @@ export class SampleHistory {
   /** The lines of a figure, one value per snapshot (null where there is not yet a window to look back over). */
   evaluate(query: FigureQuery, saga?: string): Line[] {
     const match = { ...query.match, ...(saga === undefined ? {} : { saga }) };
-    return query.kind === 'perMinute' ? this.perMinute(query.metric, query.by, match) : this.quantiles(query, match);
+    if (query.kind === 'perMinute') return this.perMinute(query.metric, query.by, match);
+    return query.kind === 'current' ? this.current(query.metric, query.by, match) : this.quantiles(query, match);
+  }
+
+  /** A gauge's value in each snapshot, summed by a label. */
+  private current(metric: string, by: string, match: Record<string, string>): Line[] {
+    const lines = new Map<string, Array<number | null>>();
+    this.snapshots.forEach(({ samples }, i) => {
+      for (const sample of samples) {
+        if (sample.name !== metric || !matches(sample.labels, match)) continue;
+        const group = sample.labels[by] ?? '';
+        if (!lines.has(group)) lines.set(group, new Array<number | null>(this.snapshots.length).fill(null));
+        lines.get(group)![i] = (lines.get(group)![i] ?? 0) + sample.value;
+      }
+    });
+    return [...lines].sort(([a], [b]) => a.localeCompare(b)).map(([label, values]) => ({ label, values }));
   }
 
   /** The snapshot to measure growth from: the newest at least `window` older than snapshot i. */

@@ -40,6 +40,11 @@ export interface StepFunctionsServiceOptions {
   functionTimeoutSeconds?: number;
   /** Called once when an execution closes (succeeded, failed, aborted): the local metrics listen here. */
   onClosed?: (record: ExecutionRecord) => void;
+  /**
+   * Called once, as the service is created, for each closed execution a previous run kept (`dataDir`) that may
+   * still be redriven: the local metrics count those that wait for a redrive from the first scrape on.
+   */
+  onKeptRedrivable?: (record: ExecutionRecord) => void;
 }
 
 type Request = Record<string, unknown>;
@@ -147,6 +152,11 @@ export class StepFunctionsService {
       this.machines.set(machine.arn, machine);
     }
     this.store = new ExecutionStore(options.dataDir);
+    const now = Date.now();
+    for (const record of this.store.all()) {
+      if (record.status !== 'RUNNING' && notRedrivableReason(record, now) === undefined)
+        options.onKeptRedrivable?.(record);
+    }
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   }
 

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   clearFaults,
   createOrder,
@@ -15,8 +15,8 @@ import { uniqueSuffix } from '../support/api';
 
 /**
  * A real Prometheus against the tests' local cloud, with monitoring/alerts.yml loaded (its windows shortened to
- * TEST_WINDOW), scraping and evaluating every second: a saga that fails after its pivot fires the alert in
- * Prometheus' own API, and the alert resolves once nothing fails any more.
+ * TEST_WINDOW), scraping and evaluating every INTERVAL_SECONDS: a saga that stops after its pivot fires the alert in
+ * Prometheus' own API, and the alert resolves once the fault is cleared and the execution redriven to success.
  */
 const ports = testPorts();
 const EXPECTED = `${FAILED_AFTER_PIVOT.alert}/${FAILED_AFTER_PIVOT.saga}`;
@@ -32,30 +32,36 @@ afterAll(async () => {
 });
 
 describe('Alerting on the local cloud (Prometheus with monitoring/alerts.yml)', () => {
-  it('fires when a saga fails after its pivot, and resolves once the fault is cleared', async () => {
+  it('fires when a saga stops after its pivot, and resolves once the fault is cleared and the saga redriven', async () => {
     const client = await registerAndSignIn();
     await deposit(client, 20);
-    // Let Prometheus see the counters at rest first: an alert is an increase between two scrapes.
+    // Let Prometheus see the gauge at rest first.
     await prometheus.scraping();
     expect(await prometheus.firing()).not.toContain(EXPECTED);
     const { functionName, error } = FAILED_AFTER_PIVOT.fault;
     await injectFault({ functionName: resourceName(functionName), error, times: 1 });
     const key = `alerting-${uniqueSuffix()}`;
+    const arn = executionArn('orderSaga', `${client.clientId}_${key}`);
 
-    await createOrder(client, 10, key);
+    expect((await createOrder(client, 10, key)).status).toBe(202);
 
-    const { status, error: ending } = await stepFunctions().send(
-      new DescribeExecutionCommand({ executionArn: executionArn('orderSaga', `${client.clientId}_${key}`) }),
-    );
+    const { status, error: ending } = await stepFunctions().send(new DescribeExecutionCommand({ executionArn: arn }));
     expect({ status, ending }).toEqual({ status: 'FAILED', ending: FAILED_AFTER_PIVOT.ending });
     expect(
       await eventually(prometheus.firing, (alerts) => alerts.includes(EXPECTED), 30_000, prometheus.targets),
     ).toContain(EXPECTED);
 
     await clearFaults();
-    expect((await createOrder(client, 5)).body).toMatchObject({ status: 'CONFIRMED' });
+    await stepFunctions().send(new RedriveExecutionCommand({ executionArn: arn }));
+    const redriven = await eventually(
+      () => stepFunctions().send(new DescribeExecutionCommand({ executionArn: arn })),
+      (execution) => execution.status !== 'RUNNING',
+      10_000,
+    );
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect((await createOrder(client, 10, key)).body).toMatchObject({ status: 'CONFIRMED' });
 
-    // It resolves once the failure has left the rule's window (TEST_WINDOW here; 5 minutes in alerts.yml).
-    expect(await eventually(prometheus.firing, (alerts) => !alerts.includes(EXPECTED), 60_000)).not.toContain(EXPECTED);
+    // It resolves at the next evaluation after the redrive (the gauge is back at 0), not a window later.
+    expect(await eventually(prometheus.firing, (alerts) => !alerts.includes(EXPECTED), 30_000)).not.toContain(EXPECTED);
   }, 180_000);
 });

@@ -6,7 +6,8 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { alertSelector, sagaExecutionSeries } from '../support/alertRule';
+import { scrape, total } from '../../local/prometheusText';
+import { WAITING_FOR_REDRIVE } from '../../monitoring/watched';
 import { get, post, uniqueSuffix, type ApiResponse } from '../support/api';
 import {
   clearFaults,
@@ -31,7 +32,6 @@ import { resourceName } from '../support/stack';
 const ATTEMPTS_AFTER_PIVOT = 11; // the first and 10 retries
 const PIVOT_ATTEMPTS = 7; // the first and 6 retries
 
-const waitsForRedrive = alertSelector('SagaWaitingForRedrive');
 const ledgerOf = async (clientId: string) =>
   ((await get(`/dev/billingService/billing/${clientId}/transactions`)).body.transactions as { type: string }[]).map(
     (entry) => entry.type,
@@ -54,45 +54,43 @@ async function closed(executionArn: string): Promise<DescribeExecutionOutput> {
   throw new Error(`${executionArn} still running`);
 }
 
-/** The saga's closed executions the local metrics counted, by error (what the alert rule is evaluated on). */
-async function closedCount(saga: string, error: string): Promise<{ count: number; alerted: boolean }> {
-  const text = await (await fetch(`${process.env['AWS_ENDPOINT_URL_SFN']}/metrics`)).text();
-  const series = sagaExecutionSeries(text).filter(
-    ({ labels }) => labels['saga'] === saga && labels['status'] === 'FAILED' && labels['error'] === error,
-  );
+/**
+ * What the local metrics count of a saga: its closed executions that failed with `error`, and its executions
+ * waiting for a redrive (the gauge SagaWaitingForRedrive watches, tests/unit/monitoring/watched.test.ts).
+ */
+async function counted(saga: string, error: string): Promise<{ failed: number; waiting: number }> {
+  const samples = await scrape(`${process.env['AWS_ENDPOINT_URL_SFN']}/metrics`);
   return {
-    count: series.reduce((sum, { value }) => sum + value, 0),
-    alerted: series.length > 0 && series.every(({ labels }) => waitsForRedrive(labels)),
+    failed: total(samples, 'saga_executions_total', { saga, status: 'FAILED', error }),
+    waiting: total(samples, WAITING_FOR_REDRIVE, { saga }),
   };
 }
 
 /** Metrics are counted as an execution closes, a moment after the API has seen it closed. */
-async function countedOnce(saga: string, error: string, before: number): Promise<{ alerted: boolean }> {
-  for (let attempt = 0; attempt < 40; attempt++) {
-    const now = await closedCount(saga, error);
-    if (now.count > before) {
-      expect(now.count).toBe(before + 1);
-      return now;
-    }
+async function countedWhen(
+  saga: string,
+  error: string,
+  check: (now: { failed: number; waiting: number }) => boolean,
+): Promise<{ failed: number; waiting: number }> {
+  let now = await counted(saga, error);
+  for (let attempt = 0; attempt < 40 && !check(now); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
+    now = await counted(saga, error);
   }
-  throw new Error(`no ${saga} execution failing with ${error} was counted`);
+  return now;
 }
 
 /**
- * The answer of a saga that waits for a redrive: still being completed, with the URL that will know. An
- * order's status URL ends in its execution name; a registration's in `<execution name>.<status token>`, the
- * unguessable ticket of its public status route.
+ * The answer of a saga that waits for a redrive: still being completed, with the URL that will know (the
+ * registration's carries the random token its saga keeps after the execution name, `<name>.<token>`).
  */
-function expectStillBeingCompleted(answer: ApiResponse, statusPath: string, ticket = false) {
-  const executionName = String(answer.body.executionArn).split(':').at(-1)!;
+function expectStillBeingCompleted(answer: ApiResponse, statusPath: string, withToken = false) {
+  const statusUrl = `${statusPath}/${String(answer.body.executionArn).split(':').at(-1)}`;
   expect(answer.status).toBe(202);
   expect(answer.body).toMatchObject({
     status: 'PENDING',
     executionArn: expect.stringContaining(':execution:'),
-    statusUrl: ticket
-      ? expect.stringMatching(new RegExp(`^${statusPath}/${executionName}\\.[A-Za-z0-9_-]{22}$`))
-      : `${statusPath}/${executionName}`,
+    statusUrl: withToken ? expect.stringMatching(new RegExp(`^${statusUrl}\\.[\\w-]{22}$`)) : statusUrl,
   });
 }
 
@@ -129,7 +127,7 @@ describe('Redrive: the order saga', () => {
   it('fails at ConfirmOrder after every attempt, waits for a redrive, and completes when redriven', async () => {
     await deposit(client, 40);
     const key = `order-${uniqueSuffix()}`;
-    const before = await closedCount('orderSaga', 'Lambda.ServiceException');
+    const before = await counted('orderSaga', 'Lambda.ServiceException');
     await injectFault({
       functionName: resourceName('orderConfirm'),
       error: 'Lambda.ServiceException',
@@ -152,12 +150,16 @@ describe('Redrive: the order saga', () => {
     expect((await getAsClient(client, statusUrl(answer))).body).toEqual(answer.body);
     const retried = await createOrder(client, 40, key);
     expect([retried.status, retried.body]).toEqual([202, answer.body]);
-    expect((await countedOnce('orderSaga', 'Lambda.ServiceException', before.count)).alerted).toBe(true);
+    expect(await countedWhen('orderSaga', 'Lambda.ServiceException', (now) => now.failed > before.failed)).toEqual({
+      failed: before.failed + 1,
+      waiting: before.waiting + 1,
+    });
 
     const clientToken = `redrive-${uniqueSuffix()}`;
     const { redriveDate } = await redrive(executionArn, clientToken);
 
     expect(await closed(executionArn)).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, redriveDate });
+    expect((await countedWhen('orderSaga', '', (now) => now.waiting === before.waiting)).waiting).toBe(before.waiting);
     expect((await getAsClient(client, `/api/orders/${orderId}`)).body.status).toBe('CONFIRMED');
     expect(await ledgerOf(client.clientId)).toEqual(['DEPOSIT', 'WITHDRAWAL']);
     expect(await notificationsOf(client.clientId)).toEqual(['newClientCreated', 'newOrderCreated']);
@@ -229,6 +231,7 @@ describe('Redrive: the order saga', () => {
 
   it('fails at a compensation (RejectOrder) that keeps failing, and ends as the refusal it was when redriven', async () => {
     await deposit(client, 5);
+    const before = await counted('orderSaga', 'InsufficientFunds');
     await injectFault({
       functionName: resourceName('orderReject'),
       error: 'Lambda.ServiceException',
@@ -242,10 +245,18 @@ describe('Redrive: the order saga', () => {
     const { orderId, executionArn } = answer.body;
     expect(await describe_(executionArn)).toMatchObject({ status: 'FAILED', error: 'Lambda.ServiceException' });
     expect((await getAsClient(client, `/api/orders/${orderId}`)).body.status).toBe('PENDING');
+    expect((await countedWhen('orderSaga', '', (now) => now.waiting > before.waiting)).waiting).toBe(
+      before.waiting + 1,
+    );
 
     await redrive(executionArn);
 
     expect(await closed(executionArn)).toMatchObject({ status: 'FAILED', error: 'InsufficientFunds' });
+    // A refusal waits for no one: the saga's answer counted, and no execution left waiting for a redrive.
+    expect(await countedWhen('orderSaga', 'InsufficientFunds', (now) => now.failed > before.failed)).toEqual({
+      failed: before.failed + 1,
+      waiting: before.waiting,
+    });
     expect((await getAsClient(client, `/api/orders/${orderId}`)).body).toMatchObject({
       status: 'REJECTED',
       reason: 'InsufficientFunds',
@@ -256,13 +267,6 @@ describe('Redrive: the order saga', () => {
     });
     expect((await getAsClient(client, '/api/me')).body.balance).toBe(5);
     expect(await ledgerOf(client.clientId)).toEqual(['DEPOSIT']);
-  });
-
-  it('keeps business refusals out of the redrive alert', () => {
-    expect(waitsForRedrive({ saga: 'orderSaga', status: 'FAILED', error: 'InsufficientFunds' })).toBe(false);
-    expect(waitsForRedrive({ saga: 'registrationSaga', status: 'FAILED', error: 'LoginTaken' })).toBe(false);
-    expect(waitsForRedrive({ saga: 'orderSaga', status: 'SUCCEEDED', error: '' })).toBe(false);
-    expect(waitsForRedrive({ saga: 'orderSaga', status: 'ABORTED', error: '' })).toBe(true);
   });
 
   it('refuses to redrive a succeeded execution or an unknown one', async () => {

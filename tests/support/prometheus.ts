@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { ALERT_RULES, startPrometheus, type RunningPrometheus } from '../../local/prometheus';
 
 /**
- * The alert a saga failing after its pivot fires, and how the tests make one fail: one place to change when the
- * redrivable failure replaces NeedsAttention. orderConfirm (after the Withdraw pivot) refuses with a business
- * error, which its Retry lets through and its Catch sends straight to the NeedsAttention Fail state.
+ * The alert a saga stopped after its pivot fires, and how the tests stop one. orderConfirm (after the Withdraw
+ * pivot) refuses with a business error, which its Retry lets through at once and nothing catches: the execution
+ * fails at ConfirmOrder with that error and waits for a redrive, which confirms the order once the fault is gone.
  */
 export const FAILED_AFTER_PIVOT = {
-  alert: 'SagaNeedsAttention',
+  alert: 'SagaWaitingForRedrive',
   saga: 'orderSaga',
-  /** How the execution ends (its status is FAILED). */
-  ending: 'NeedsAttention',
+  /** How the execution ends (its status is FAILED): with the Task's own error. */
+  ending: 'InvalidTransition',
   fault: { functionName: 'orderConfirm', error: 'InvalidTransition' },
 } as const;
 

@@ -53,6 +53,7 @@ describe('Metrics page of the console', () => {
       'orderSaga/executions',
       'orderSaga/duration',
       'orderSaga/failures',
+      'orderSaga/waiting',
       '/function-errors',
       '/money',
       '/business',

@@ -4,7 +4,7 @@ const exposition = (executions: { succeeded: number; failed: number }, buckets: 
 # HELP saga_executions_total Finished saga executions
 # TYPE saga_executions_total counter
 saga_executions_total{saga="orderSaga",status="SUCCEEDED",error=""} ${executions.succeeded}
-saga_executions_total{saga="orderSaga",status="FAILED",error="NeedsAttention"} ${executions.failed}
+saga_executions_total{saga="orderSaga",status="FAILED",error="Lambda.ServiceException"} ${executions.failed}
 saga_executions_total{saga="registrationSaga",status="SUCCEEDED",error=""} 7
 saga_duration_seconds_bucket{le="0.5",saga="orderSaga",status="SUCCEEDED"} ${buckets[0]}
 saga_duration_seconds_bucket{le="1",saga="orderSaga",status="SUCCEEDED"} ${buckets[1]}
@@ -71,7 +71,22 @@ describe('Class: SampleHistory', () => {
       'orderSaga',
     );
 
-    expect(lines).toEqual([{ label: 'NeedsAttention', values: [null, 2] }]);
+    expect(lines).toEqual([{ label: 'Lambda.ServiceException', values: [null, 2] }]);
+  });
+
+  it("draws a gauge's value in every snapshot, from the first one", () => {
+    const history = new SampleHistory();
+    const waiting = (order: number) =>
+      `saga_executions_waiting_for_redrive{saga="orderSaga"} ${order}\nsaga_executions_waiting_for_redrive{saga="registrationSaga"} 3\n`;
+    history.add(waiting(1), 1000);
+    history.add(waiting(0), 1005);
+
+    const lines = history.evaluate(
+      { kind: 'current', metric: 'saga_executions_waiting_for_redrive', by: 'saga' },
+      'orderSaga',
+    );
+
+    expect(lines).toEqual([{ label: 'orderSaga', values: [1, 0] }]);
   });
 
   it('computes quantiles of the observations made within the window', () => {

@@ -16,7 +16,7 @@ const execution = (overrides: Partial<ExecutionRecord>): ExecutionRecord => ({
 });
 
 describe('Class: LocalMetrics', () => {
-  it("starts every way each saga can end at 0, so that Prometheus' increase() sees the first of each", async () => {
+  it("starts every refusal of each saga, and its executions waiting for a redrive, at 0 for Prometheus' increase()", async () => {
     const metrics = new LocalMetrics();
 
     metrics.expectMachines(SAGA_MACHINES);
@@ -28,8 +28,45 @@ describe('Class: LocalMetrics', () => {
       'status="SUCCEEDED",error="" 0',
       'status="FAILED",error="InsufficientFunds" 0',
       'status="FAILED",error="OrderFailed" 0',
-      'status="FAILED",error="NeedsAttention" 0',
     ]);
+    expect(await metrics.registry.metrics()).toContain('saga_executions_waiting_for_redrive{saga="orderSaga"} 0');
+    expect(await metrics.registry.metrics()).toContain(
+      'saga_executions_waiting_for_redrive{saga="registrationSaga"} 0',
+    );
+  });
+
+  it("counts executions waiting for a redrive, whatever their error, leaving out the saga's refusals", async () => {
+    const metrics = new LocalMetrics();
+    metrics.expectMachines(SAGA_MACHINES);
+    const waiting = async () =>
+      /^saga_executions_waiting_for_redrive\{saga="orderSaga"\} (\d+)$/m.exec(await metrics.registry.metrics())?.[1];
+
+    metrics.observeExecution(execution({ executionArn: 'a', status: 'FAILED', error: 'Lambda.ServiceException' }));
+    metrics.observeExecution(execution({ executionArn: 'b', status: 'FAILED', error: 'InvalidTransition' }));
+    metrics.observeExecution(execution({ executionArn: 'c', status: 'ABORTED' }));
+    metrics.observeExecution(execution({ executionArn: 'd', status: 'FAILED', error: 'InsufficientFunds' }));
+    metrics.observeExecution(execution({ executionArn: 'e', status: 'FAILED', error: 'OrderFailed' }));
+    expect(await waiting()).toBe('3');
+
+    // Redriven: failing again counts it once; a success or a refusal ends its wait.
+    metrics.observeExecution(execution({ executionArn: 'a', status: 'FAILED', error: 'Lambda.ServiceException' }));
+    expect(await waiting()).toBe('3');
+    metrics.observeExecution(execution({ executionArn: 'a' }));
+    metrics.observeExecution(execution({ executionArn: 'b', status: 'FAILED', error: 'InsufficientFunds' }));
+    expect(await waiting()).toBe('1');
+  });
+
+  it('counts a kept execution that waits for a redrive, and only the counts of executions closing now', async () => {
+    const metrics = new LocalMetrics();
+    metrics.expectMachines(SAGA_MACHINES);
+
+    metrics.observeKeptExecution(execution({ executionArn: 'a', status: 'FAILED', error: 'Lambda.ServiceException' }));
+    metrics.observeKeptExecution(execution({ executionArn: 'b', status: 'FAILED', error: 'InsufficientFunds' }));
+
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('saga_executions_waiting_for_redrive{saga="orderSaga"} 1');
+    expect(text).not.toContain('error="Lambda.ServiceException"');
+    expect(text).toContain('saga_executions_total{saga="orderSaga",status="FAILED",error="InsufficientFunds"} 0');
   });
 
   it('counts closed executions by saga, status and error, with their duration', async () => {

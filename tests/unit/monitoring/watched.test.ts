@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { DEPLOYED_ONLY_WIDGETS, FIGURES, WATCHED } from '../../../monitoring/watched';
+import { ORDER_SAGA_REFUSALS } from '../../../lib/sagas/orderSaga';
+import { REGISTRATION_SAGA_REFUSALS } from '../../../lib/sagas/registrationSaga';
+import { DEPLOYED_ONLY_WIDGETS, FIGURES, WAITING_FOR_REDRIVE, WATCHED } from '../../../monitoring/watched';
 
 /** Both sides of monitoring held to the one list in monitoring/watched.ts. */
 const ROOT = join(__dirname, '..', '..', '..');
 
 const alertRules = yaml.load(readFileSync(join(ROOT, 'monitoring', 'alerts.yml'), 'utf8')) as {
-  groups: Array<{ rules: Array<{ alert: string }> }>;
+  groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
 };
 
 // serverless/monitoring.yml is CloudFormation: its short-form functions (!Ref, !Sub, …) read as plain values.
@@ -54,5 +56,26 @@ describe('What is watched (monitoring/watched.ts)', () => {
 
     expect(oneSided.filter((entry) => !entry.because)).toEqual([]);
     expect(oneSided.length).toBeGreaterThan(0);
+  });
+
+  it("leaves the sagas' refusals out of the redrive alert on both sides", () => {
+    // Locally the gauge leaves out the errors of the machines' Fail states, which the state machine tests hold to
+    // these lists; deployed, the EventBridge rule spells them out.
+    const rule = resources.find(
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' &&
+        String(resource.Properties['Name']).endsWith('-saga-waiting-for-redrive'),
+    );
+    const detail = rule?.Properties['EventPattern']?.detail as { $or: Array<Record<string, any>> };
+    const failed = detail.$or.find((match) => match['status']?.includes('FAILED'));
+    const alert = alertRules.groups.flatMap((group) => group.rules).find((r) => r.alert === 'SagaWaitingForRedrive');
+
+    expect(failed?.['error']?.[0]?.['anything-but']?.sort()).toEqual(
+      [...REGISTRATION_SAGA_REFUSALS, ...ORDER_SAGA_REFUSALS].sort(),
+    );
+    expect(detail.$or.find((match) => !match['status']?.includes('FAILED'))).toEqual({
+      status: ['TIMED_OUT', 'ABORTED'],
+    });
+    expect(alert?.expr).toContain(WAITING_FOR_REDRIVE);
   });
 });

@@ -6,7 +6,7 @@ const outcome = (status: SagaStatus, error?: string): SagaOutcome => ({
   executionArn: 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-orderSaga:c-1_key-1',
   executionName: 'c-1_key-1',
   status,
-  input: { orderId: 'o-1', clientId: 'c-1', login: 'ivan', statusToken: 'ca7f5XL9Ir5xWTq9gDK1gQ' },
+  input: { orderId: 'o-1', clientId: 'c-1', login: 'ivan', statusToken: 't0k3n' },
   ...(error === undefined ? {} : { error }),
 });
 const answer = (response: { statusCode: number; body: unknown }) => [response.statusCode, response.body];
@@ -52,7 +52,7 @@ describe('What a client is told about its saga', () => {
         status: 'PENDING',
         clientId: 'c-1',
         executionArn: outcome('FAILED').executionArn,
-        statusUrl: '/api/client/register_client/c-1_key-1.ca7f5XL9Ir5xWTq9gDK1gQ',
+        statusUrl: '/api/client/register_client/c-1_key-1.t0k3n',
       },
     ]);
     expect(answer(registrationOutcomeResponse(outcome('FAILED', 'LoginTaken')))[0]).toBe(409);
