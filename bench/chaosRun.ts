@@ -5,6 +5,7 @@ import { answersAgree } from './answers';
 import { checkDataSet, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
 import { progressLine } from './progress';
+import { redriveProbe } from './sagaEnds';
 import type { FaultSettings } from '../local/offline';
 import { scrape } from '../local/prometheusText';
 
@@ -48,6 +49,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       baseUrl: cloud.apiUrl,
       users: options.users,
       durationS: options.durationS,
+      waitsForRedrive: redriveProbe(cloud.sfn),
       ...(options.progress ? { onProgress: progressLine('chaos') } : {}),
     });
     if (options.progress && process.stdout.isTTY) process.stdout.write('\n');
