@@ -16,6 +16,8 @@ export interface ChaosOptions {
   /** How long the sagas still running after the load may take to finish. */
   drainTimeoutS: number;
   portBase: number;
+  /** The Step Functions clock (see startLocalCloud): 1, real time, by default. */
+  timeScale?: number;
   mix?: Partial<Pick<LoadOptions, 'ordersPerClient' | 'unaffordableShare' | 'depositSum'>>;
   log?: (line: string) => void;
   progress?: boolean;
@@ -40,7 +42,12 @@ export interface ChaosReport {
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
-  const cloud = await benchCloud({ reuse: false, portBase: options.portBase, log, cloud: { faults: options.faults } });
+  const cloud = await benchCloud({
+    reuse: false,
+    portBase: options.portBase,
+    log,
+    cloud: { faults: options.faults, ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }) },
+  });
   try {
     log(`load: ${options.users} users for ${options.durationS} s, faults ${JSON.stringify(options.faults)}`);
     const load = await runLoad({

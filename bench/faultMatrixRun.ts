@@ -279,7 +279,7 @@ export async function runFaultMatrix(
       if (cell.fault !== 'everyAttempt' && (await faultsLeft(executionArn)) > 0)
         row.reasons.push('the fault is still planned: it did not strike');
       row.observed =
-        `${describeOutcome(outcome)} (${effects.retried} retried, ${effects.caught} caught); ` +
+        `${describeOutcome(outcome)} (${failures} Task failures, ${effects.retried} retried); ` +
         `told ${answered?.end ?? 'nothing final'}`;
 
       if (cell.expected.afterRedrive !== undefined && outcome.stoppedAt !== undefined) {
