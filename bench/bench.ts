@@ -5,6 +5,7 @@ import { isStopping, stopOnSignals } from '../local/process';
 import { benchCloud, portBaseOf, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
 import { DEFAULT_LOAD, runLoad } from './load';
+import { redriveProbe } from './sagaEnds';
 import { orchestrationOverhead } from './overhead';
 import { progressLine } from './progress';
 import { machine, markdownRow, printResults, summarize, TARGET, type BenchResults } from './report';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
         baseUrl: cloud.apiUrl,
         users,
         durationS: seconds,
+        waitsForRedrive: redriveProbe(cloud.sfn),
         onProgress: progressLine(label),
       });
     if (warmupS > 0) {

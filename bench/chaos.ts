@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       kinds: { type: 'string', default: FAULT_KINDS.join(',') },
       'drain-timeout': { type: 'string', default: '600' },
       'port-base': { type: 'string', default: String(portBaseOf('chaos')) },
+      'time-scale': { type: 'string', default: '1' },
     },
   });
   const started = Date.now();
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     faults: { rate: Number(values.rate), kinds },
     drainTimeoutS: Number(values['drain-timeout']),
     portBase: Number(values['port-base']),
+    timeScale: Number(values['time-scale']),
     log: (line) => console.log(`» ${line}`),
     progress: true,
   });

@@ -5,6 +5,7 @@ import { answersAgree } from './answers';
 import { checkDataSet, readDataSet, type InvariantResult } from './invariants';
 import { DEFAULT_LOAD, runLoad, type LoadOptions, type LoadResult } from './load';
 import { progressLine } from './progress';
+import { redriveProbe } from './sagaEnds';
 import type { FaultSettings } from '../local/offline';
 import { scrape } from '../local/prometheusText';
 
@@ -15,6 +16,8 @@ export interface ChaosOptions {
   /** How long the sagas still running after the load may take to finish. */
   drainTimeoutS: number;
   portBase: number;
+  /** The Step Functions clock (see startLocalCloud): 1, real time, by default. */
+  timeScale?: number;
   mix?: Partial<Pick<LoadOptions, 'ordersPerClient' | 'unaffordableShare' | 'depositSum'>>;
   log?: (line: string) => void;
   progress?: boolean;
@@ -39,7 +42,12 @@ export interface ChaosReport {
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
-  const cloud = await benchCloud({ reuse: false, portBase: options.portBase, log, cloud: { faults: options.faults } });
+  const cloud = await benchCloud({
+    reuse: false,
+    portBase: options.portBase,
+    log,
+    cloud: { faults: options.faults, ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }) },
+  });
   try {
     log(`load: ${options.users} users for ${options.durationS} s, faults ${JSON.stringify(options.faults)}`);
     const load = await runLoad({
@@ -48,6 +56,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       baseUrl: cloud.apiUrl,
       users: options.users,
       durationS: options.durationS,
+      waitsForRedrive: redriveProbe(cloud.sfn),
       ...(options.progress ? { onProgress: progressLine('chaos') } : {}),
     });
     if (options.progress && process.stdout.isTTY) process.stdout.write('\n');

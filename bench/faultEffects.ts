@@ -4,18 +4,21 @@ import { paginateGetExecutionHistory, paginateListExecutions, type SFNClient } f
  * What the faults did to the sagas, read from the executions' histories: how the Task invocations failed (by
  * error name: `InjectedFault` for a `before` or `after` fault, `Sandbox.Timedout` or a timed-out event for a
  * `timeout`, `RequestInProgress` for a retry that met the idempotency record an `after` or `timeout` fault
- * left in progress), how many were retried, how many were caught (the saga compensated or gave up), and how
- * the executions ended.
+ * left in progress), how many were retried, how many were not (caught by a Catch: the saga compensated; or,
+ * from the pivot on, the last failure of a step that stopped the execution), and how the executions ended.
  */
 export interface FaultEffects {
   executions: number;
-  /** `SUCCEEDED`, or `FAILED:<error>` (InsufficientFunds, OrderFailed, NeedsAttention, …). */
+  /**
+   * `SUCCEEDED`, or `FAILED:<error>`: a saga's answer (InsufficientFunds, OrderFailed, …) or the error of the
+   * step it stopped at, waiting for a redrive (Lambda.ServiceException, States.Timeout, …).
+   */
   ends: Record<string, number>;
   /** Task invocations. */
   invocations: number;
   /** Failed Task invocations by error name. */
   failures: Record<string, number>;
-  /** Failures retried by a Retry; the rest were caught by a Catch. */
+  /** Failures retried by a Retry; the rest were not (caught by a Catch, or the one that stopped the execution). */
   retried: number;
   caught: number;
   /** Executions that met at least one failure, and of those, how many still SUCCEEDED. */
@@ -87,7 +90,7 @@ export async function effectsOf(sfn: SFNClient, executionArns: string[]): Promis
       }
     }
     increment(effects.ends, end);
-    // Every invocation after a Task state's first is a retry; every failure not retried was caught.
+    // Every invocation after a Task state's first is a retry; every failure not retried was caught (or stopped it).
     const retried = effects.invocations - invocationsBefore - tasksEntered;
     effects.retried += retried;
     effects.caught += failed - retried;

@@ -5,15 +5,16 @@ import { join } from 'node:path';
  * The fault matrix of issue 14, as data: for both sagas, every Task state (compensations included) × every
  * kind of fault, and what the design says must follow, derived from the pivot rule alone:
  *
- * - a fault that passes (the step fails once, or is delivered twice) changes nothing: the Task is retried and
- *   the saga ends as it would have without it;
+ * - a fault that passes (the step fails once, or is delivered twice) changes nothing: the Task is retried (or
+ *   its second delivery finds the first one's effect) and the saga ends as it would have without it;
  * - a step that fails on every attempt before the pivot makes the saga compensate; at or after the pivot, and
- *   in a compensation, it never compensates: the execution fails with NeedsAttention, to be redriven once the
- *   cause is cleared (then it must complete, with money moved once).
+ *   in a compensation, it never compensates (again): the execution fails *at that Task*, with the Task's own
+ *   error, and is redrivable; once the cause is cleared, a redrive resumes it there and it must end as it
+ *   would have without the fault, with money moved once.
  *
  * The state machines are checked against these expectations (tests/unit/bench/faultMatrix.test.ts); a runner
- * that strikes each cell on a shared local cloud writes one bench/faultReport.ts row per cell. Cells whose Retry
- * schedule lasts minutes say so (`needs`): they wait for the Step Functions time scale and RedriveExecution.
+ * (bench/faultMatrixRun.ts) strikes each cell on a shared local cloud and writes one bench/faultReport.ts row
+ * per cell.
  */
 
 export type SagaName = 'registration' | 'order';
@@ -58,8 +59,10 @@ export interface Outcome {
   error?: string;
   /** Whether the compensation ran. */
   compensated: boolean;
-  /** Failed, to be redriven from the step that failed once its cause is cleared. */
-  redrivable?: boolean;
+  /** Failed at this Task (not in a Fail state of the saga's), redrivable: it waits for an operator. */
+  stoppedAt?: string;
+  /** How it must end once the cause is cleared and it is redriven (when it stopped at a Task). */
+  afterRedrive?: Outcome;
 }
 
 export interface MatrixCell {
@@ -70,8 +73,6 @@ export interface MatrixCell {
   /** How the saga is led to the state: the happy path, or the business refusal that starts the compensation. */
   scenario: string;
   expected: Outcome;
-  /** What the cell waits for before it can run in seconds: its Retry schedule is minutes long. */
-  needs?: ('timeScale' | 'redrive')[];
 }
 
 interface AslState {
@@ -107,27 +108,25 @@ export function taskRoles(saga: SagaName, definition: Definition): { state: stri
   return [...roles, ...compensations];
 }
 
-/** Seconds a Task's transient Retry (States.ALL) waits in all before it gives up. */
-export function retrySchedule(state: AslState): number {
-  const retrier = state.Retry?.find((retry) => retry.ErrorEquals.includes('States.ALL'));
-  if (retrier === undefined) return 0;
-  let total = 0;
-  for (let attempt = 0; attempt < (retrier.MaxAttempts ?? 3); attempt += 1) {
-    total += (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
-  }
-  return total;
-}
-
-/** Longer than this, a cell's schedule waits for the time scale. */
-export const FAST_SCHEDULE_S = 15;
+/**
+ * The error a step that fails on every attempt fails with (the fault plan's, a Lambda service error): no
+ * business error, so every Retry treats it as transient, and from the pivot on the execution fails with it.
+ */
+export const EVERY_ATTEMPT_ERROR = 'Lambda.ServiceException';
 
 /** The expected outcome of one cell, from the pivot rule (not from the definitions, which it checks). */
-export function expectedOutcome(saga: SagaName, role: Role, fault: MatrixFault): Outcome {
+export function expectedOutcome(saga: SagaName, state: string, role: Role, fault: MatrixFault): Outcome {
   const path = role === 'compensation' ? UNDISTURBED[saga].compensation : UNDISTURBED[saga].forward;
   if (fault !== 'everyAttempt') return path;
   if (role === 'before the pivot') return { status: 'FAILED', error: COMPENSATED_FAILURE[saga], compensated: true };
-  // At or after the pivot, or in a compensation: never (again) compensate; wait to be redriven.
-  return { status: 'FAILED', error: 'NeedsAttention', compensated: role === 'compensation', redrivable: true };
+  // At or after the pivot, or in a compensation: never (again) compensate; stop at the Task, to be redriven.
+  return {
+    status: 'FAILED',
+    error: EVERY_ATTEMPT_ERROR,
+    compensated: role === 'compensation',
+    stoppedAt: state,
+    afterRedrive: path,
+  };
 }
 
 export function faultMatrix(root = process.cwd()): MatrixCell[] {
@@ -136,19 +135,13 @@ export function faultMatrix(root = process.cwd()): MatrixCell[] {
     const definition = readDefinition(saga, root);
     for (const { state, role } of taskRoles(saga, definition)) {
       for (const fault of MATRIX_FAULTS) {
-        const expected = expectedOutcome(saga, role, fault);
-        const needs: MatrixCell['needs'] = [];
-        if (fault === 'everyAttempt' && retrySchedule(definition.States[state]!) > FAST_SCHEDULE_S)
-          needs.push('timeScale');
-        if (expected.redrivable) needs.push('redrive');
         cells.push({
           saga,
           state,
           role,
           fault,
           scenario: role === 'compensation' ? SAGAS[saga].compensationScenario : 'the happy path',
-          expected,
-          ...(needs.length > 0 ? { needs } : {}),
+          expected: expectedOutcome(saga, state, role, fault),
         });
       }
     }

@@ -4,9 +4,11 @@ import { Agent, request } from 'undici';
 import {
   CLIENT_ENDS,
   SUCCESS_ENDS,
+  WAITING_FOR_REDRIVE,
   readSagaAnswer,
   type ClientEnd,
   type Reading,
+  type RedriveProbe,
   type SagaEnd,
   type SagaName,
 } from './sagaEnds';
@@ -16,8 +18,9 @@ import {
  * places a stream of orders, some of which it cannot afford, and starts again as a new client. Every
  * state-changing call carries an Idempotency-Key and is retried with the same key when the answer is lost or
  * is a fault (5xx, 409 "in progress", a timeout), as a well-behaved client would; every attempt is sampled.
- * Every saga ends for its client: at one of the saga's own ends (bench/sagaEnds.ts), or, bounded, at one of
- * the client's (it gave up after `maxAttempts` faults in a row, or stopped polling after `settleTimeoutMs`).
+ * Every saga ends for its client: at one of the saga's own ends (bench/sagaEnds.ts: a final answer, or waiting
+ * for a redrive, which `waitsForRedrive` tells from a running saga), or, bounded, at one of the client's (it gave
+ * up after `maxAttempts` faults in a row, or stopped polling after `settleTimeoutMs`).
  */
 
 export type Endpoint = 'register_client' | 'login' | 'deposit' | 'create_order' | 'saga status';
@@ -46,6 +49,12 @@ export interface LoadOptions {
    * a post-pivot step can retry for many minutes, and the run's drain waits for it, not the client).
    */
   settleTimeoutMs: number;
+  /**
+   * Tells a saga that stopped and waits for a redrive from one still running (both answer 202): asked of a
+   * saga that has been pending for a while, it ends the client's polling at `waitingForRedrive`. Without it
+   * such a saga is followed until `settleTimeoutMs` and ends `unsettled`.
+   */
+  waitsForRedrive?: RedriveProbe;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -77,10 +86,11 @@ export interface SagaSample {
   /** How it ended for its client: an end of the saga's own, or one of the client's (it never heard one). */
   end: SagaEnd | ClientEnd;
   /**
-   * `completed`: the saga succeeded; `rejected`: it reached another end of its own (refused, compensated, or
-   * waiting for attention), a final answer all the same; `failed`: its client heard no end (`CLIENT_ENDS`).
+   * `completed`: the saga succeeded; `rejected`: it reached another final end of its own (refused,
+   * compensated), a final answer all the same; `waiting`: it stopped and waits for a redrive (nothing final
+   * told); `failed`: its client heard no end (`CLIENT_ENDS`).
    */
-  outcome: 'completed' | 'rejected' | 'failed';
+  outcome: 'completed' | 'rejected' | 'waiting' | 'failed';
   /** Attempts on the way that were faults (each one retried with the same key). */
   faults: number;
 }
@@ -91,8 +101,8 @@ export interface Acknowledgements {
   deposits: { clientId: string; sum: number; idempotencyKey: string }[];
   /**
    * Orders with a final answer about their order record: CONFIRMED (200), REJECTED (402: refused, the order
-   * is stored REJECTED) or NOT_PLACED (422: the order is REJECTED, or was never written). An order "being
-   * looked into" (502) is told nothing final about its record, so it is not listed.
+   * is stored REJECTED) or NOT_PLACED (422: the order is REJECTED, or was never written). An order waiting
+   * for a redrive (202) is told nothing final about its record, so it is not listed.
    */
   orders: { clientId: string; orderId: string; sum: number; status: 'CONFIRMED' | 'REJECTED' | 'NOT_PLACED' }[];
   /** Calls a user gave up on after `maxAttempts`: their outcome is unknown to the client. */
@@ -110,8 +120,10 @@ export interface LoadResult {
 export interface LoadProgress {
   elapsedS: number;
   durationS: number;
-  /** Sagas that reached an end of their own, by saga. */
+  /** Sagas that reached a final end of their own, by saga. */
   ended: Record<SagaName, number>;
+  /** Sagas that stopped and wait for a redrive (their client stopped following them). */
+  waitingForRedrive: number;
   /** Sagas whose client stopped without hearing an end (abandoned, unsettled, unexpected). */
   unended: number;
   /** Attempts whose answer was a fault (each retried). */
@@ -154,6 +166,7 @@ export function isUnaffordable(placed: number, share: number): boolean {
 /** The outcome figure of a saga's end (see SagaSample.outcome). */
 export function outcomeOf(end: SagaEnd | ClientEnd): SagaSample['outcome'] {
   if ((SUCCESS_ENDS as readonly string[]).includes(end)) return 'completed';
+  if (end === WAITING_FOR_REDRIVE) return 'waiting';
   return (Object.values(CLIENT_ENDS) as string[]).includes(end) ? 'failed' : 'rejected';
 }
 
@@ -309,6 +322,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           if (method === 'POST') settleBy = Date.now() + options.settleTimeoutMs;
           method = 'GET';
           url = read.statusUrl;
+          // Pending for a while (the polls have backed off to their longest): stopped, or still running?
+          const executionArn = answer?.body?.['executionArn'];
+          if (pollDelay >= POLL_MAX_MS && typeof executionArn === 'string' && options.waitsForRedrive) {
+            if (await options.waitsForRedrive(executionArn).catch(() => false)) {
+              sample.end = WAITING_FOR_REDRIVE;
+              return { end: WAITING_FOR_REDRIVE, body: answer?.body ?? {} };
+            }
+          }
         } else {
           faultsInARow += 1;
           if (faultsInARow >= options.maxAttempts) {
@@ -370,7 +391,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           const answer = await saga('order', '/api/order/create_order', { sum }, session);
           const told = answer === undefined ? undefined : TOLD[answer.end];
           if (answer === undefined || told === undefined) {
-            // Paid or not, nobody knows yet: this client's balance is unknown, so it starts over.
+            // Paid or not, nobody knows yet (it waits for a redrive, or was given up): the balance is unknown,
+            // so the client starts over.
             break;
           }
           if (told === 'CONFIRMED') balance -= sum;
@@ -384,11 +406,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   const progress = setInterval(() => {
-    const ended = (name: SagaName) => sagas.filter((s) => s.saga === name && s.outcome !== 'failed').length;
+    const ended = (name: SagaName) =>
+      sagas.filter((s) => s.saga === name && (s.outcome === 'completed' || s.outcome === 'rejected')).length;
     options.onProgress?.({
       elapsedS: (Date.now() - startedAt) / 1000,
       durationS: options.durationS,
       ended: { registration: ended('registration'), order: ended('order') },
+      waitingForRedrive: sagas.filter((s) => s.outcome === 'waiting').length,
       unended: sagas.filter((s) => s.outcome === 'failed').length,
       faults: calls.filter((c) => c.fault !== undefined).length,
       sagasInFlight,

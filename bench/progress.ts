@@ -11,7 +11,8 @@ export function progressLine(label: string): (progress: LoadProgress) => void {
     const phase = seconds <= p.durationS ? `${seconds}/${p.durationS} s` : `${seconds} s, settling`;
     const line =
       `${label} ${phase} · sagas ended: ${p.ended.order} orders (${(p.ended.order / Math.max(p.elapsedS, 1)).toFixed(1)}/s), ` +
-      `${p.ended.registration} registrations${p.unended > 0 ? `, ${p.unended} given up` : ''} · ` +
+      `${p.ended.registration} registrations${p.waitingForRedrive > 0 ? `, ${p.waitingForRedrive} waiting for a redrive` : ''}` +
+      `${p.unended > 0 ? `, ${p.unended} given up` : ''} · ` +
       `in flight: ${p.sagasInFlight} sagas, ${p.requestsInFlight} requests · fault answers ${p.faults}`;
     if (process.stdout.isTTY) process.stdout.write(`\r${line.padEnd(130)}`);
     else if (seconds - lastLogged >= 5) {

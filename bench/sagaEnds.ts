@@ -1,18 +1,23 @@
+import { DescribeExecutionCommand, DescribeStateMachineForExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { answersOf, waitsForRedrive } from '../local/console/redrive';
+
 /**
  * Every end a saga can reach, as its client hears it, and how a client reads one answer of a saga endpoint
  * (its POST or its status URL). The answers are those of `registrationOutcomeResponse` and
- * `orderOutcomeResponse` (lib/sagas/): a closed execution always answers the same, so each of them is final.
+ * `orderOutcomeResponse` (lib/sagas/): an execution that closed in one of the saga's own ends always answers
+ * the same, so each of them is final. One that stopped at a step which kept failing answers 202, as a running
+ * saga does, until an operator redrives it: `WAITING_FOR_REDRIVE`, told apart by the execution itself.
  */
 
 export type SagaName = 'registration' | 'order';
 
-/** Status → end, per saga. One line for each way an execution can close, none left out. */
+/** Status → end, per saga: the final answers, one line for each of the saga's own ends, none left out. */
 export const SAGA_ENDS = {
   registration: {
     200: 'registered',
     // LoginTaken: the login was taken before the pivot; the saga compensated.
     409: 'loginTaken',
-    // RegistrationFailed (a step before the pivot kept failing), NeedsAttention, a timeout or an abort.
+    // RegistrationFailed: AddClient, before the pivot, refused the input or kept failing; the client was rejected.
     502: 'notCompleted',
   },
   order: {
@@ -21,14 +26,45 @@ export const SAGA_ENDS = {
     402: 'insufficientFunds',
     // OrderFailed: a step before the pivot kept failing; the order is REJECTED, or was never written.
     422: 'orderFailed',
-    // NeedsAttention (paid, not confirmed), a timeout or an abort: the order "is being looked into".
-    502: 'beingLookedInto',
   },
 } as const satisfies Record<SagaName, Record<number, string>>;
 
+/**
+ * The execution stopped at a step from the pivot on (or in a compensation) that kept failing, or timed out, or
+ * was aborted: closed, redrivable, and no answer of the saga's (the money may have moved, the user may exist).
+ * Its status URL answers 202 until a redrive ends it, so a client that followed it would poll until an
+ * operator acts; the load and the fault matrix stop there and count it as this end.
+ */
+export const WAITING_FOR_REDRIVE = 'waitingForRedrive';
+
 type EndsOf<S extends SagaName> = (typeof SAGA_ENDS)[S][keyof (typeof SAGA_ENDS)[S]];
-/** An end the saga itself reached (its execution closed). */
-export type SagaEnd = EndsOf<'registration'> | EndsOf<'order'>;
+/** An end the saga itself reached (its execution closed): a final answer, or waiting for a redrive. */
+export type SagaEnd = EndsOf<'registration'> | EndsOf<'order'> | typeof WAITING_FOR_REDRIVE;
+
+/** Whether the execution behind a 202 waits for a redrive (asked of Step Functions: the answer cannot say). */
+export type RedriveProbe = (executionArn: string) => Promise<boolean>;
+
+/**
+ * A RedriveProbe over a Step Functions endpoint: the execution is redrivable and did not end in one of its
+ * definition's Fail states (the saga's answers), as `npm run redrive -- --all` reads it.
+ */
+export function redriveProbe(sfn: SFNClient): RedriveProbe {
+  const answers = new Map<string, Promise<string[]>>();
+  return async (executionArn) => {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return false;
+    const machine = execution.stateMachineArn ?? '';
+    if (!answers.has(machine)) {
+      answers.set(
+        machine,
+        sfn
+          .send(new DescribeStateMachineForExecutionCommand({ executionArn }))
+          .then((found) => answersOf(JSON.parse(found.definition ?? '{}'))),
+      );
+    }
+    return waitsForRedrive(execution, await answers.get(machine)!);
+  };
+}
 /** How a client's saga ends when it never heard the saga's own end. */
 export const CLIENT_ENDS = {
   /** `maxAttempts` fault answers in a row (the POST's or the polls'). */
@@ -76,7 +112,9 @@ export function readSagaAnswer(saga: SagaName, status: number, body: Record<stri
 /** How many sagas ended each way, every end listed (0 when none did). */
 export function countEnds(ends: Iterable<SagaEnd | ClientEnd>, saga: SagaName): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const end of [...Object.values(SAGA_ENDS[saga]), ...Object.values(CLIENT_ENDS)]) counts[end] = 0;
+  for (const end of [...Object.values(SAGA_ENDS[saga]), WAITING_FOR_REDRIVE, ...Object.values(CLIENT_ENDS)]) {
+    counts[end] = 0;
+  }
   for (const end of ends) counts[end] = (counts[end] ?? 0) + 1;
   return counts;
 }

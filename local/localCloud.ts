@@ -58,8 +58,11 @@ export interface EmulatorControl {
    * running executions persisted, as a stop of the cloud does.
    */
   kill: () => Promise<void>;
-  /** Starts it again, on the same port, with the data it kept (on disk when the cloud persists). */
-  start: () => Promise<void>;
+  /**
+   * Starts it again, on the same port, with the data it kept (on disk when the cloud persists). The Step
+   * Functions API may be given another `timeScale` (a fault test that needs real-time retries after fast ones).
+   */
+  start: (options?: { timeScale?: number }) => Promise<void>;
 }
 
 /**
@@ -71,7 +74,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const dataDir = options.dataDir ?? DATA_DIR;
   const log = options.log ?? (() => undefined);
   const echo = options.echo ?? false;
-  const timeScale = options.timeScale ?? 1;
+  let timeScale = options.timeScale ?? 1;
   assertTimeScale(timeScale);
   await assertPortFree(ports.dynamodb, 'DynamoDB Local');
   await assertPortFree(ports.http, 'API Gateway');
@@ -142,8 +145,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (emulator === 'stepFunctions') await stepFunctions?.stop();
       else await children[emulator]?.kill();
     },
-    start: async () => {
+    start: async (restart = {}) => {
       if (stopped !== undefined) throw new Error(`not starting ${emulator}: the local cloud is stopped`);
+      if (restart.timeScale !== undefined) {
+        if (emulator !== 'stepFunctions') throw new Error(`${emulator} has no time scale`);
+        assertTimeScale(restart.timeScale);
+        timeScale = restart.timeScale;
+      }
       await starts[emulator]();
     },
   });

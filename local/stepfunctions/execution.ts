@@ -111,6 +111,7 @@ function taskHandler(
   history: History,
   execution: AbortSignal,
   invoke: LambdaInvoker,
+  executionArn: string,
 ): (input: unknown) => Promise<unknown> {
   const optimized = state.Resource === 'arn:aws:states:::lambda:invoke';
   const integration = { resourceType: 'lambda', resource: 'invoke' };
@@ -165,7 +166,7 @@ function taskHandler(
         outcome =
           functionName === undefined
             ? { ok: false, error: 'States.Runtime', cause: `Not a Lambda function: ${state.Resource}` }
-            : await invoke(functionName, request ? (request.Payload ?? {}) : input, call.signal);
+            : await invoke(functionName, request ? (request.Payload ?? {}) : input, call.signal, executionArn);
       } catch (error) {
         // Timed out: the library's own timer, due now, fails the state with its States.Timeout error.
         if (timedOut) return new Promise<never>(() => undefined);
@@ -310,7 +311,7 @@ export function runExecution(
   const handlers = Object.fromEntries(
     [...taskStates(definition)].map(([name, state]) => [
       name,
-      taskHandler(state, history, aborter.signal, dependencies.invoke),
+      taskHandler(state, history, aborter.signal, dependencies.invoke, record.executionArn),
     ]),
   );
   // Validated once, when the service loads the machine: validating again here (asl-validator compiles its

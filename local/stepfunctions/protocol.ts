@@ -80,12 +80,17 @@ async function handle(service: StepFunctionsService, request: IncomingMessage, r
 
 const FAULTS_PATH = '/_local/faults';
 
-/** POST /_local/faults adds a fault (see faults.ts); DELETE clears them all. Local tooling, not AWS's API. */
+/**
+ * POST /_local/faults adds a fault (see faults.ts); GET lists those still planned and DELETE clears them, all
+ * of them or, with `?executionArn=<arn>`, one execution's. Local tooling, not AWS's API.
+ */
 async function handleFaults(plan: FaultPlan, request: IncomingMessage, response: ServerResponse) {
   try {
-    if (request.method === 'DELETE') plan.clear();
+    const executionArn = new URL(request.url ?? '', 'http://local').searchParams.get('executionArn') ?? undefined;
+    if (request.method === 'GET') return send(response, 200, { faults: plan.pending(executionArn) });
+    if (request.method === 'DELETE') plan.clear(executionArn);
     else if (request.method === 'POST') plan.add(parseFault(await readBody(request)));
-    else throw new Error('Use POST to add a fault or DELETE to clear them');
+    else throw new Error('Use POST to add a fault, GET to list them or DELETE to clear them');
     response.writeHead(204).end();
   } catch (error) {
     send(response, 400, { message: error instanceof Error ? error.message : String(error) });
@@ -109,7 +114,7 @@ export async function startStepFunctionsEndpoint(
   // GET requests are the console's (local/console/), which reads this same API through the SDK like any client.
   const consolePage: { sfn?: SFNClient; handle?: ConsoleHandler } = {};
   const server = createServer((request, response) => {
-    if (request.url === FAULTS_PATH) void handleFaults(faults, request, response);
+    if (request.url?.split('?')[0] === FAULTS_PATH) void handleFaults(faults, request, response);
     else if (request.url === '/metrics' && options.metrics) void serveMetrics(options.metrics, response);
     else if (consolePage.handle && (request.method === 'GET' || request.method === 'HEAD'))
       void consolePage.handle(request, response);

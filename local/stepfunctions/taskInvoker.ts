@@ -5,7 +5,13 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../config';
 /** What a Task learns from one call: the function's result, or the error name and cause AWS would report. */
 export type InvokeOutcome = { ok: true; payload: unknown } | { ok: false; error: string; cause: string };
 
-export type LambdaInvoker = (functionName: string, payload: unknown, signal: AbortSignal) => Promise<InvokeOutcome>;
+/** One Task's call of a function; `executionArn` says whose Task it is (the fault plan can aim at one execution). */
+export type LambdaInvoker = (
+  functionName: string,
+  payload: unknown,
+  signal: AbortSignal,
+  executionArn?: string,
+) => Promise<InvokeOutcome>;
 
 /** The function name in `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`, or a bare name. */
 export function functionNameOf(nameOrArn: string): string | undefined {

@@ -1,10 +1,13 @@
 import { runChaos, type ChaosReport } from '../../bench/chaosRun';
 import { FAULT_KINDS } from '../../lib/common/faults';
+import { TEST_TIME_SCALE } from '../support/globalSetup';
 
 /**
  * The short chaos run of `npm test` (`npm run chaos` is the long one): the benchmark's load for 30 s against a
  * cloud of its own whose state-changing functions fail on purpose in one call out of five, then the
- * invariants over everything that was written.
+ * invariants over everything that was written. Its Step Functions clock runs at the suite's time scale: the
+ * retries' backoff takes a hundredth of its time, the RequestInProgress retriers still outlast the real
+ * idempotency locks the `after` and `timeout` faults leave (local/stepfunctions/timeScale.ts).
  */
 describe('a short chaos run', () => {
   let report: ChaosReport;
@@ -17,6 +20,7 @@ describe('a short chaos run', () => {
       durationS: 30,
       faults: { rate: 0.2 },
       drainTimeoutS: 240,
+      timeScale: TEST_TIME_SCALE,
       portBase: Number(process.env['TEST_PORT_BASE'] ?? 19000) + 60,
       mix: { ordersPerClient: 10 },
     });

@@ -12,14 +12,16 @@ const ORDER_ENDS: Record<string, Script> = {
   confirmed: { status: 200, body: { success: 'ok', orderId: 'o', status: 'CONFIRMED' } },
   insufficientFunds: { status: 402, body: { error: 'Not enough money', orderId: 'o', status: 'REJECTED' } },
   orderFailed: { status: 422, body: { error: 'The order could not be placed', orderId: 'o', status: 'REJECTED' } },
-  beingLookedInto: { status: 502, body: { error: 'It is being looked into', orderId: 'o', status: 'PENDING' } },
 };
 const REGISTRATION_ENDS: Record<string, Script> = {
   registered: { status: 200, body: { clientId: 'c', login: 'l' } },
   notCompleted: { status: 502, body: { error: 'The registration could not be completed' } },
 };
 const GATEWAY_502: Script = { status: 502, body: { errorMessage: 'Injected fault', errorType: 'Error' } };
-const PENDING = (url: string): Script => ({ status: 202, body: { status: 'PENDING', orderId: 'o', statusUrl: url } });
+const PENDING = (url: string): Script => ({
+  status: 202,
+  body: { status: 'PENDING', orderId: 'o', executionArn: `arn:${url}`, statusUrl: url },
+});
 
 interface FakeApi {
   url: string;
@@ -114,7 +116,7 @@ describe('Function: countEnds', () => {
       confirmed: 2,
       insufficientFunds: 0,
       orderFailed: 0,
-      beingLookedInto: 0,
+      waitingForRedrive: 0,
       abandoned: 0,
       unsettled: 1,
       unexpected: 0,
@@ -132,12 +134,7 @@ describe('Function: runLoad', () => {
   it('ends every saga at the end its status URL answers, none of them a fault, and stops when the load does', async () => {
     api = await fakeApi({
       registration: cycling([[REGISTRATION_ENDS['notCompleted']!], [REGISTRATION_ENDS['registered']!]]),
-      order: cycling([
-        [ORDER_ENDS['confirmed']!],
-        [ORDER_ENDS['orderFailed']!],
-        [ORDER_ENDS['insufficientFunds']!],
-        [ORDER_ENDS['beingLookedInto']!],
-      ]),
+      order: cycling([[ORDER_ENDS['confirmed']!], [ORDER_ENDS['orderFailed']!], [ORDER_ENDS['insufficientFunds']!]]),
     });
     const started = Date.now();
     // Long enough for a few dozen sagas even on a busy machine: every end comes up within the first ten.
@@ -146,7 +143,7 @@ describe('Function: runLoad', () => {
     expect(Date.now() - started).toBeLessThan(2_000 + 3_000);
     const ends = new Set(result.sagas.map((saga) => saga.end));
     expect([...ends].sort()).toEqual(
-      ['beingLookedInto', 'confirmed', 'insufficientFunds', 'notCompleted', 'orderFailed', 'registered'].sort(),
+      ['confirmed', 'insufficientFunds', 'notCompleted', 'orderFailed', 'registered'].sort(),
     );
     expect(result.calls.filter((call) => call.fault !== undefined)).toEqual([]);
     // Each saga: its POST, then one poll that ends it.
@@ -168,6 +165,30 @@ describe('Function: runLoad', () => {
     ]);
     // Backed off from 100 ms to 1 s: about 100 + 200 + 400 + 800 ms, not a poll every 100 ms.
     expect(api.polls).toBeLessThanOrEqual(6);
+  });
+
+  it('stops following a saga that waits for a redrive once it has been pending a while, and counts it so', async () => {
+    api = await fakeApi({ registration: () => [REGISTRATION_ENDS['registered']!], order: () => [PENDING('stopped')] });
+    const asked: string[] = [];
+    const started = Date.now();
+    const result = await runLoad(
+      options(api, {
+        users: 1,
+        // Long enough for the registration, the login and the deposit, so that one order is placed.
+        durationS: 0.4,
+        settleTimeoutMs: 10_000,
+        waitsForRedrive: async (executionArn) => (asked.push(executionArn), true),
+      }),
+    );
+
+    // Asked once the polls have backed off to their longest (100 + 200 + 400 + 800 ms), long before the bound.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((arn) => arn.startsWith('arn:/api/order/create_order/'))).toBe(true);
+    const orders = result.sagas.filter((saga) => saga.saga === 'order');
+    expect(orders).toEqual([expect.objectContaining({ end: 'waitingForRedrive', outcome: 'waiting' })]);
+    // Nothing final was told about that order, and its client started over.
+    expect(result.acknowledged.orders).toEqual([]);
   });
 
   it('gives a saga up after maxAttempts fault answers in a row, each counted as a fault', async () => {

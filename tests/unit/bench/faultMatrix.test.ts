@@ -1,25 +1,32 @@
 import {
+  EVERY_ATTEMPT_ERROR,
   MATRIX_FAULTS,
   SAGAS,
   expectedOutcome,
   faultMatrix,
   readDefinition,
-  retrySchedule,
   taskRoles,
   type SagaName,
 } from '../../../bench/faultMatrix';
+import { endOf } from '../../../bench/faultMatrixRun';
 
 /**
  * The fault matrix's expectations come from the pivot rule; here the state machines are held to them: each
- * Task state is a row, a step that fails on every attempt is caught where the rule says, and the matrix covers
- * every state × every fault.
+ * Task state is a row, a step that fails on every attempt is caught where the rule says (or, from the pivot on,
+ * not caught at all, so the execution fails at that step), and the matrix covers every state × every fault.
  */
 const sagas = Object.keys(SAGAS) as SagaName[];
 
-/** Where a Task's Catch for States.ALL leads, through a Choice's Default, to the Fail state it ends in. */
+/**
+ * Where a transient error that outlasts a Task's retries leads: through its Catch for States.ALL (and a Choice's
+ * Default) to the Fail state it ends in, or, with no such Catch, nowhere: the execution fails at the Task with
+ * the error itself.
+ */
 function endAfterEveryAttemptFails(saga: SagaName, state: string): { compensation?: string; error: string } {
   const definition = readDefinition(saga);
-  let target = definition.States[state]!.Catch!.find((c) => c.ErrorEquals.includes('States.ALL'))!.Next;
+  const catcher = definition.States[state]!.Catch?.find((c) => c.ErrorEquals.includes('States.ALL'));
+  if (catcher === undefined) return { error: EVERY_ATTEMPT_ERROR };
+  let target = catcher.Next;
   let compensation: string | undefined;
   for (;;) {
     const next = definition.States[target]! as { Type: string; Next?: string; Default?: string; Error?: string };
@@ -52,21 +59,47 @@ describe('Function: faultMatrix', () => {
   });
 
   it('expects a passing fault to change nothing, and a step failing on every attempt to follow the pivot rule', () => {
-    expect(expectedOutcome('order', 'after the pivot', 'duplicate')).toEqual({
+    expect(expectedOutcome('order', 'ConfirmOrder', 'after the pivot', 'duplicate')).toEqual({
       status: 'SUCCEEDED',
       compensated: false,
     });
-    expect(expectedOutcome('order', 'compensation', 'timeout')).toMatchObject({ error: 'InsufficientFunds' });
-    expect(expectedOutcome('order', 'before the pivot', 'everyAttempt')).toEqual({
+    expect(expectedOutcome('order', 'RejectOrder', 'compensation', 'timeout')).toMatchObject({
+      error: 'InsufficientFunds',
+    });
+    expect(expectedOutcome('order', 'CreateOrder', 'before the pivot', 'everyAttempt')).toEqual({
       status: 'FAILED',
       error: 'OrderFailed',
       compensated: true,
     });
-    expect(expectedOutcome('registration', 'the pivot', 'everyAttempt')).toMatchObject({
-      error: 'NeedsAttention',
+    expect(expectedOutcome('registration', 'RegisterUser', 'the pivot', 'everyAttempt')).toEqual({
+      status: 'FAILED',
+      error: EVERY_ATTEMPT_ERROR,
       compensated: false,
-      redrivable: true,
+      stoppedAt: 'RegisterUser',
+      afterRedrive: { status: 'SUCCEEDED', compensated: false },
     });
+    // A compensation that keeps failing stops there; redriven, it ends as the refusal it was compensating.
+    expect(expectedOutcome('order', 'RejectOrder', 'compensation', 'everyAttempt')).toEqual({
+      status: 'FAILED',
+      error: EVERY_ATTEMPT_ERROR,
+      compensated: true,
+      stoppedAt: 'RejectOrder',
+      afterRedrive: { status: 'FAILED', error: 'InsufficientFunds', compensated: true },
+    });
+  });
+
+  it('expects the client to hear a stopped saga as waiting for a redrive, and each end of its own as that end', () => {
+    const cells = faultMatrix();
+    const stopped = cells.filter((cell) => cell.expected.stoppedAt !== undefined);
+    // From the pivot on: RegisterUser, ApproveClient, CreateAccount, NotifyClientCreated, Withdraw, ConfirmOrder,
+    // NotifyOrderCreated; and the compensations RejectClient, RejectOrder.
+    expect(stopped).toHaveLength(9);
+    for (const cell of stopped) {
+      expect(endOf(cell, cell.expected)).toBe('waitingForRedrive');
+      expect(endOf(cell, cell.expected.afterRedrive!)).not.toBe('waitingForRedrive');
+    }
+    expect(endOf({ saga: 'order' }, { status: 'FAILED', error: 'OrderFailed', compensated: true })).toBe('orderFailed');
+    expect(endOf({ saga: 'registration' }, { status: 'SUCCEEDED', compensated: false })).toBe('registered');
   });
 
   it('finds the state machines doing what the pivot rule expects when a step fails on every attempt', () => {
@@ -79,17 +112,5 @@ describe('Function: faultMatrix', () => {
       // Before the pivot the compensation runs; at or after it, none does.
       expect(end.compensation !== undefined).toBe(cell.role === 'before the pivot');
     }
-  });
-
-  it('marks the cells whose Retry schedule is minutes long as waiting for the time scale and redrive', () => {
-    const order = readDefinition('order');
-    expect(retrySchedule(order.States['CreateOrder']!)).toBe(7);
-    expect(retrySchedule(order.States['ConfirmOrder']!)).toBe(1023);
-    const cells = faultMatrix();
-    const cell = (saga: SagaName, state: string) =>
-      cells.find((item) => item.saga === saga && item.state === state && item.fault === 'everyAttempt')!;
-    expect(cell('order', 'CreateOrder').needs).toBeUndefined();
-    expect(cell('order', 'ConfirmOrder').needs).toEqual(['timeScale', 'redrive']);
-    expect(cells.filter((item) => item.fault !== 'everyAttempt').every((item) => item.needs === undefined)).toBe(true);
   });
 });
