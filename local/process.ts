@@ -9,7 +9,10 @@ export interface Managed {
   child: ChildProcess;
   /** The last lines it printed, to show when it dies or never becomes ready. */
   tail: () => string;
-  /** SIGTERM to its process group, SIGKILL 5 s later if it is still there; resolves once it has exited. */
+  /**
+   * SIGTERM to its process group, SIGKILL 5 s later if it is still there, and SIGKILL to what is left of the group
+   * once it has exited; resolves then.
+   */
   stop: () => Promise<void>;
   /** SIGKILL to its process group at once, as a crash; resolves once it has exited. */
   kill: () => Promise<void>;
@@ -54,11 +57,15 @@ export function startProcess(
       const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
+      // Whatever of its group outlived it (a worker it spawned while already stopping, such as the esbuild
+      // service of a bundling sls offline) would be left orphaned: it goes with it.
+      signalGroup(child, 'SIGKILL');
     },
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signalGroup(child, 'SIGKILL');
       await exited;
+      signalGroup(child, 'SIGKILL');
     },
   };
   running.add(managed);
