@@ -1,6 +1,7 @@
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LambdaInvoker } from './taskInvoker';
 import { functionNameOf } from './taskInvoker';
+import type { Retrier } from './timeScale';
 
 /**
  * AWS's TestState, for one state: given as a definition of its own, or by `stateName` within a full state
@@ -14,13 +15,6 @@ import { functionNameOf } from './taskInvoker';
 
 type Json = unknown;
 type State = Record<string, unknown> & { Type?: string };
-interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds?: number;
-  MaxAttempts?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-}
 interface Catcher {
   ErrorEquals: string[];
   Next: string;

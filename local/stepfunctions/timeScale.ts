@@ -18,7 +18,8 @@
  */
 import { RequestInProgress } from '../../lib/common/errors';
 
-interface Retrier {
+/** A Retrier of an ASL Task state, as the definitions write it. */
+export interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds?: number;
   MaxAttempts?: number;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { portOpen } from '../../local/process';
 
 /**
  * Runs a command in a process group of its own, as a terminal does, sends SIGINT to the whole group at a
@@ -90,17 +90,6 @@ function alive(pid: number, startTime: string): boolean {
   return info !== undefined && info.startTime === startTime && info.state !== 'Z';
 }
 
-export function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function interruptAt(command: string, args: string[], options: InterruptOptions): Promise<Interrupted> {
@@ -164,7 +153,7 @@ export async function interruptAt(command: string, args: string[], options: Inte
     .filter(([descendant, info]) => alive(descendant, info.startTime))
     .map(([descendant, info]) => `${descendant} ${info.command}`);
   const takenPorts: number[] = [];
-  for (const port of options.ports) if (await portAnswers(port)) takenPorts.push(port);
+  for (const port of options.ports) if (await portOpen(port)) takenPorts.push(port);
   // Reported above; killed here so that the next test starts clean.
   for (const survivor of survivors) {
     try {
