@@ -21,7 +21,7 @@ import { executionArnOf } from '../lib/sagas/saga';
 /**
  * Runs cells of the fault matrix (bench/faultMatrix.ts) on one local cloud: each cell is one saga with exactly
  * its fault at exactly its Task, struck through the local Step Functions endpoint's fault plan
- * (`/_local/faults`, local/stepfunctions/faults.ts), aimed at that saga's execution alone: the invocation fails
+ * (`/_local/faults`, local/faults/taskFaults.ts), aimed at that saga's execution alone: the invocation fails
  * before the call (nothing written), after it (written, the answer lost), as a timeout after it, is delivered
  * twice, or fails on every attempt until the fault is cleared. Then: the execution ended as the cell expects (at
  * the Task it stopped at, when it stopped), the compensation ran or not as it expects, the fault struck, and the

@@ -1,5 +1,5 @@
 import { runChaos, type ChaosReport } from '../../bench/chaosRun';
-import { FAULT_KINDS } from '../../lib/common/faults';
+import { FAULT_KINDS } from '../../local/faults/settings';
 import { TEST_TIME_SCALE } from '../support/globalSetup';
 
 /**
