@@ -8,8 +8,6 @@
  * provider's and the function's `environment`, and a variable in provider.environment would be in every
  * stage's template too (with a default value at least).
  */
-// The variables are named once, for this plugin and for the functions that read them (local/faults/settings.ts).
-const FAULT_VARIABLES = Object.values(require('../local/faults/variables.json'));
 const STAGE = 'offline';
 
 class OfflineFaults {
@@ -23,6 +21,9 @@ class OfflineFaults {
   passFaultVariables() {
     const { provider } = this.serverless.service;
     if (provider.stage !== STAGE) return;
+    // Named once, for this plugin and the functions that read them (local/faults/settings.ts); required only
+    // here, since packaging a deployed stage works in a copy of the project without local/ (tests/deploy).
+    const FAULT_VARIABLES = Object.values(require('../local/faults/variables.json'));
     const given = FAULT_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
     if (given.length === 0) return;
     provider.environment = {
