@@ -28,8 +28,8 @@ import {
   type FaultOptions,
 } from '../../../../local/faults/functionFaults';
 import { FAULT_KINDS, type FaultConfig } from '../../../../local/faults/settings';
-import { httpEvent, lambdaContext } from '../../../support/events';
-import { captureLogs } from '../../../support/logCapture';
+import { httpEvent, lambdaContext } from '../../support/events';
+import { captureLogs } from '../../support/logCapture';
 
 // tests/support/unitEnvironment.ts turns the idempotency layer off; the fault points are placed around it.
 delete process.env['POWERTOOLS_IDEMPOTENCY_DISABLED'];

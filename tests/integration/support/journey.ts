@@ -1,6 +1,6 @@
 import { paginateGetExecutionHistory, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import type { TaskFault } from '../../local/faults/taskFaults';
-import { api, post, uniqueSuffix } from './api';
+import type { TaskFault } from '../../../local/faults/taskFaults';
+import { api, post, uniqueSuffix } from '../../support/api';
 import { stateMachineArn } from './stack';
 
 /** Steps of a user's journey through the public API, shared by the saga and end-to-end tests. */
