@@ -15,7 +15,7 @@ import { EVERY_ATTEMPT_ERROR, readDefinition, type MatrixCell, type MatrixFault,
 import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
-import { WAITING_FOR_REDRIVE, readSagaAnswer, redriveProbe, type SagaEnd } from './sagaEnds';
+import { WAITING_FOR_REDRIVE, answerBody, readSagaAnswer, redriveProbe, type SagaEnd } from './sagaEnds';
 import { executionArnOf } from '../lib/sagas/saga';
 
 /**
@@ -115,13 +115,7 @@ export async function runFaultMatrix(
       headers: { 'content-type': 'application/json', ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    let parsed: Record<string, unknown> | undefined;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = answerBody(await response.text());
     return { status: response.status, body: parsed, headers: response.headers };
   };
   const faults = `${sfnUrl}/_local/faults`;
