@@ -36,8 +36,8 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-      globalSetup: '<rootDir>/tests/support/globalSetup.ts',
-      globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+      globalSetup: '<rootDir>/tests/integration/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/tests/integration/support/globalTeardown.ts',
     },
     {
       ...common,

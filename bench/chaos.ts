@@ -6,7 +6,7 @@ import { runChaos } from './chaosRun';
 import { portBaseOf } from './cloud';
 import { formatInvariants } from './invariants';
 import { formatEnds, machine, summarize } from './report';
-import { FAULT_KINDS, type FaultKind } from '../lib/common/faults';
+import { FAULT_KINDS, type FaultKind } from '../local/faults/settings';
 
 /**
  * `npm run chaos`: the benchmark's load against a fresh local cloud whose functions fail on purpose (before

@@ -37,7 +37,7 @@ export interface ChaosReport {
 
 /**
  * The benchmark's load against a fresh local cloud whose state-changing functions fail on purpose at the
- * configured rate (lib/common/faults.ts), the clients retrying with the same keys as real ones would; then,
+ * configured rate (local/faults/functionFaults.ts), the clients retrying with the same keys as real ones would; then,
  * once every saga has finished, the invariants over the whole data set.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {

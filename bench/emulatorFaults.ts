@@ -8,7 +8,7 @@ import { effectsOf } from './faultEffects';
 import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
-import { readSagaAnswer, redriveProbe } from './sagaEnds';
+import { answerBody, readSagaAnswer, redriveProbe } from './sagaEnds';
 import { executionArnOf } from '../lib/sagas/saga';
 
 /**
@@ -114,13 +114,7 @@ function apiClient(apiUrl: string, deadlineMs: number) {
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(30_000),
         });
-        const text = await response.text();
-        let parsed: Record<string, unknown> | undefined;
-        try {
-          parsed = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          parsed = undefined;
-        }
+        const parsed = answerBody(await response.text());
         const fault =
           saga === undefined
             ? parsed === undefined || response.status >= 500 || response.status === 409

@@ -15,13 +15,13 @@ import { EVERY_ATTEMPT_ERROR, readDefinition, type MatrixCell, type MatrixFault,
 import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
-import { WAITING_FOR_REDRIVE, readSagaAnswer, redriveProbe, type SagaEnd } from './sagaEnds';
+import { WAITING_FOR_REDRIVE, answerBody, readSagaAnswer, redriveProbe, type SagaEnd } from './sagaEnds';
 import { executionArnOf } from '../lib/sagas/saga';
 
 /**
  * Runs cells of the fault matrix (bench/faultMatrix.ts) on one local cloud: each cell is one saga with exactly
  * its fault at exactly its Task, struck through the local Step Functions endpoint's fault plan
- * (`/_local/faults`, local/stepfunctions/faults.ts), aimed at that saga's execution alone: the invocation fails
+ * (`/_local/faults`, local/faults/taskFaults.ts), aimed at that saga's execution alone: the invocation fails
  * before the call (nothing written), after it (written, the answer lost), as a timeout after it, is delivered
  * twice, or fails on every attempt until the fault is cleared. Then: the execution ended as the cell expects (at
  * the Task it stopped at, when it stopped), the compensation ran or not as it expects, the fault struck, and the
@@ -115,13 +115,7 @@ export async function runFaultMatrix(
       headers: { 'content-type': 'application/json', ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    let parsed: Record<string, unknown> | undefined;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = answerBody(await response.text());
     return { status: response.status, body: parsed, headers: response.headers };
   };
   const faults = `${sfnUrl}/_local/faults`;

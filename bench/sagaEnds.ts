@@ -85,6 +85,15 @@ export type Reading =
   | { kind: 'fault'; reason: string }
   | { kind: 'unexpected'; reason: string };
 
+/** An answer's body as `readSagaAnswer` takes it: the parsed JSON, or undefined when it is not JSON. */
+export function answerBody(text: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What an answer of a saga endpoint means to its client. A final answer comes from the API itself, which
  * always says why in `{"error": …}` when it is not a success; a 502 from API Gateway for a crashed function

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { INJECTED_FAULT_MESSAGE } from '../lib/common/faults';
+import { INJECTED_FAULT_MESSAGE } from './faults/settings';
 import { WAITING_FOR_REDRIVE } from '../monitoring/watched';
 import type { MachineDefinition } from './stepfunctions/machines';
 import type { ExecutionRecord } from './stepfunctions/store';
@@ -92,7 +92,7 @@ export class LocalMetrics {
 
   private readonly injectedFaults = new Counter({
     name: 'injected_faults_total',
-    help: 'Faults injected into the functions in a chaos run (lib/common/faults.ts), by function and kind',
+    help: 'Faults injected into the functions in a chaos run (local/faults/functionFaults.ts), by function and kind',
     labelNames: ['function', 'kind'],
     registers: [this.registry],
   });

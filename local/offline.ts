@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { FAULT_VARIABLES, faultConfigFrom, type FaultKind } from '../lib/common/faults';
+import { FAULT_VARIABLES, faultConfigFrom, type FaultKind } from './faults/settings';
 import { LOCAL_STAGE, sdkEnvironment, type LocalCloudPorts } from './config';
 import { startProcess, waitUntil, type Managed } from './process';
 

@@ -8,6 +8,7 @@ import {
   waitsForRedrive,
 } from '../local/console/redrive';
 import { defaultTarget, readerClient } from '../local/console/stepFunctionsReader';
+import { runMain } from './runMain';
 
 const USAGE = `usage: npm run redrive -- <execution-arn>            redrive one execution
        npm run redrive -- --all <state-machine-arn>    every execution of that saga waiting for a redrive
@@ -68,10 +69,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatTrace } from '../local/console/traceText';
 import { defaultTarget, listExecutions, readExecution, readerClient } from '../local/console/stepFunctionsReader';
+import { runMain } from './runMain';
 
 /**
  * `npm run trace -- <execution-arn | latest> [--endpoint <url>|aws] [--region <r>]`: the states an execution
@@ -42,10 +43,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

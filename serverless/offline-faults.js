@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Fault injection (lib/common/faults.ts) is for chaos runs of the embedded local cloud only. On
+ * Fault injection (local/faults/) is for chaos runs of the embedded local cloud only. On
  * `sls offline start` at stage `offline`, this hands the FAULT_* variables of the starting process to every
  * function; no other command or stage ever sees them, so no packaged or deployed function carries them.
  *
@@ -8,7 +8,6 @@
  * provider's and the function's `environment`, and a variable in provider.environment would be in every
  * stage's template too (with a default value at least).
  */
-const FAULT_VARIABLES = ['FAULT_RATE', 'FAULT_KINDS', 'FAULT_FUNCTIONS'];
 const STAGE = 'offline';
 
 class OfflineFaults {
@@ -22,6 +21,9 @@ class OfflineFaults {
   passFaultVariables() {
     const { provider } = this.serverless.service;
     if (provider.stage !== STAGE) return;
+    // Named once, for this plugin and the functions that read them (local/faults/settings.ts); required only
+    // here, since packaging a deployed stage works in a copy of the project without local/ (tests/deploy).
+    const FAULT_VARIABLES = Object.values(require('../local/faults/variables.json'));
     const given = FAULT_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
     if (given.length === 0) return;
     provider.environment = {

@@ -48,6 +48,29 @@ export type CallOf<TSchema, TCaller> = ServiceCall<TSchema extends z.ZodType ? z
   (TCaller extends 'required' ? { caller: Caller } : unknown);
 
 /**
+ * The product's one hook for fault injection, a tool of the local cloud's chaos runs (local/faults/): a
+ * state-changing handler's chain passes through it, so that the fault module can place its fault points
+ * around the idempotency record and keep the event as it was delivered (to deliver it again). It is decided
+ * when the bundle is built: for the deployed stages, esbuild's `define` (serverless.yml) makes the test below
+ * `if (false)`, and esbuild bundles nothing the dead branch requires. Where it is included it adds nothing to
+ * a call unless FAULT_RATE is set.
+ */
+export type FaultHook = (
+  edge: MiddlewareObj<ServiceCall>[],
+  idempotency: MiddlewareObj<ServiceCall>,
+) => MiddlewareObj<ServiceCall>[];
+
+const withFaultHook: FaultHook = (edge, idempotency) => {
+  if (process.env.FAULT_INJECTION_BUILD !== 'excluded') {
+    // A require, not an import: only a bundle that keeps this branch (and a process that runs it) loads the module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const faults = require('../../local/faults/functionFaults') as { faultHook: FaultHook };
+    return faults.faultHook(edge, idempotency);
+  }
+  return [...edge, idempotency];
+};
+
+/**
  * The one way a service handler is built. Whichever way it is called (API Gateway, or a direct Lambda Invoke
  * by a Step Functions Task or another service), the chain is the same, in this order:
  *
@@ -61,11 +84,12 @@ export function serviceHandler<TSchema extends z.ZodType | 'none', TCaller exten
   spec: HandlerSpec<TSchema, TCaller>,
   fn: (call: CallOf<TSchema, TCaller>) => unknown,
 ) {
-  const handler = observedHandler(async (call: ServiceCall) => fn(call as CallOf<TSchema, TCaller>)).use(
+  const edge: MiddlewareObj<ServiceCall>[] = [
     serviceEvent({ readsBody: spec.input !== 'none', cookies: spec.cookies === true }),
+    ...(spec.caller === 'required' ? [callerRequired()] : []),
+    ...(spec.input !== 'none' ? [validInput(spec.input)] : []),
+  ];
+  return observedHandler(async (call: ServiceCall) => fn(call as CallOf<TSchema, TCaller>)).use(
+    spec.idempotent ? withFaultHook(edge, idempotent()) : edge,
   );
-  if (spec.caller === 'required') handler.use(callerRequired());
-  if (spec.input !== 'none') handler.use(validInput(spec.input));
-  if (spec.idempotent) handler.use(idempotent());
-  return handler;
 }

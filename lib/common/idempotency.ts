@@ -5,7 +5,6 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import { dynamoDb } from './aws';
 import { tables } from './config';
 import { fromIdempotencyError } from './errors';
-import { withInjectedFaults } from './faults';
 import { logger } from './observability';
 import { answerFor, HttpResponse, type ServiceCall } from './serviceEvent';
 
@@ -131,11 +130,8 @@ function powertoolsFor(request: Request): PowertoolsMiddleware {
  * repeat 409 (RequestInProgress, transient), the same id with another input 422 (IdempotencyKeyReused).
  * It comes last in the chain, after `serviceEvent()`, the caller check and `validInput()` (as `serviceHandler`,
  * lib/common/handler.ts, places it), so it keys on the normalized, validated call and stores the handler's plain
- * result.
- *
- * In a chaos run of the local cloud (FAULT_RATE set) it also injects faults around the record and the write
- * (`withInjectedFaults`); otherwise it is the idempotency middleware alone.
+ * result. (In a chaos run of the local cloud, the fault points go around it: `serviceHandler`'s fault hook.)
  */
 export function idempotent(): MiddlewareObj<ServiceCall> {
-  return withInjectedFaults(guardIdempotency(powertoolsFor));
+  return guardIdempotency(powertoolsFor);
 }

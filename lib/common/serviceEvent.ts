@@ -201,14 +201,6 @@ function unwrapForDirectCall(result: unknown): unknown {
 
 /** Whether each request came through API Gateway, as `serviceEvent()` found it. */
 const viaHttp = new WeakMap<Request, boolean>();
-/** Each request's event as it was delivered, before `serviceEvent()` normalized it. */
-const deliveredEvents = new WeakMap<Request, unknown>();
-
-/** The event exactly as the function received it (a fault injector re-delivers it unchanged). */
-export function deliveredEventOf(request: Request): unknown {
-  return deliveredEvents.get(request);
-}
-
 /**
  * The handler's result as the caller expects it. `serviceEvent()`'s `after` does this; a middleware that
  * answers early (a stored idempotent result) skips every `after`, so it calls this itself.
@@ -228,7 +220,6 @@ export function serviceEvent(options: EdgeOptions = {}): MiddlewareObj {
     before: (request) => {
       const http = isHttpEvent(request.event);
       viaHttp.set(request, http);
-      deliveredEvents.set(request, request.event);
       request.event = http
         ? fromHttpEvent(request.event as APIGatewayProxyEvent, options)
         : fromDirectEvent(request.event);

@@ -13,6 +13,7 @@ import { listExecutions, listMachines, readExecution } from './stepFunctionsRead
  * fetched from elsewhere) and the small JSON API they poll, answered from the Step Functions API through `sfn`
  * and from the local cloud's figures through `board`.
  *   GET /                                   the page
+ *   GET /console.css                        the style both pages share
  *   GET /api/state-machines                 ListStateMachines
  *   GET /api/executions?stateMachineArn=&status=   ListExecutions, newest first
  *   GET /api/execution?executionArn=        the execution, its definition, history and trace
@@ -24,6 +25,7 @@ export type ConsoleHandler = (request: IncomingMessage, response: ServerResponse
 
 const PAGE = join(__dirname, 'index.html');
 const METRICS_PAGE = join(__dirname, 'metrics.html');
+const STYLESHEET = join(__dirname, 'console.css');
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -77,16 +79,11 @@ export function consoleHandler(sfn: SFNClient, board?: MetricsBoard): ConsoleHan
       }
       switch (url.pathname) {
         case '/':
-        case '/index.html': {
-          // Read on each request, so that an edit to the page shows on reload.
-          const page = readFileSync(PAGE);
-          response.writeHead(200, {
-            'content-type': 'text/html; charset=utf-8',
-            'content-length': page.length,
-            'cache-control': 'no-store',
-          });
-          return void response.end(request.method === 'HEAD' ? undefined : page);
-        }
+        case '/index.html':
+          // Read on each request, so that an edit to a page shows on reload.
+          return sendPage(request, response, 'text/html', readFileSync(PAGE));
+        case '/console.css':
+          return sendPage(request, response, 'text/css', readFileSync(STYLESHEET));
         case '/metrics.html':
           return sendPage(request, response, 'text/html', readFileSync(METRICS_PAGE));
         case '/metrics.js':

@@ -6,7 +6,7 @@ import { MetricsBoard, type MetricsBoardOptions } from '../console/metricsBoard'
 import { consoleHandler, type ConsoleHandler } from '../console/server';
 import { readerClient } from '../console/stepFunctionsReader';
 import { StepFunctionsError, StepFunctionsService, type StepFunctionsServiceOptions } from './service';
-import { FaultPlan, parseFault, withFaults } from './faults';
+import { TaskFaultPlan, parseTaskFault, withTaskFaults } from '../faults/taskFaults';
 import { lambdaInvoker } from './taskInvoker';
 
 export interface StepFunctionsEndpoint {
@@ -14,7 +14,7 @@ export interface StepFunctionsEndpoint {
   port: number;
   service: StepFunctionsService;
   /** Faults to inject into Task invocations (also reachable over HTTP: POST/DELETE /_local/faults). */
-  faults: FaultPlan;
+  faults: TaskFaultPlan;
   /** Stops listening, interrupts running executions (they resume on the next start) and saves. */
   stop: () => Promise<void>;
 }
@@ -81,15 +81,15 @@ async function handle(service: StepFunctionsService, request: IncomingMessage, r
 const FAULTS_PATH = '/_local/faults';
 
 /**
- * POST /_local/faults adds a fault (see faults.ts); GET lists those still planned and DELETE clears them, all
- * of them or, with `?executionArn=<arn>`, one execution's. Local tooling, not AWS's API.
+ * POST /_local/faults adds a fault (see local/faults/taskFaults.ts); GET lists those still planned and DELETE
+ * clears them, all of them or, with `?executionArn=<arn>`, one execution's. Local tooling, not AWS's API.
  */
-async function handleFaults(plan: FaultPlan, request: IncomingMessage, response: ServerResponse) {
+async function handleFaults(plan: TaskFaultPlan, request: IncomingMessage, response: ServerResponse) {
   try {
     const executionArn = new URL(request.url ?? '', 'http://local').searchParams.get('executionArn') ?? undefined;
     if (request.method === 'GET') return send(response, 200, { faults: plan.pending(executionArn) });
     if (request.method === 'DELETE') plan.clear(executionArn);
-    else if (request.method === 'POST') plan.add(parseFault(await readBody(request)));
+    else if (request.method === 'POST') plan.add(parseTaskFault(await readBody(request)));
     else throw new Error('Use POST to add a fault, GET to list them or DELETE to clear them');
     response.writeHead(204).end();
   } catch (error) {
@@ -106,10 +106,10 @@ async function serveMetrics(metrics: () => Promise<string>, response: ServerResp
 export async function startStepFunctionsEndpoint(
   options: StepFunctionsEndpointOptions,
 ): Promise<StepFunctionsEndpoint> {
-  const faults = new FaultPlan();
+  const faults = new TaskFaultPlan();
   const service = new StepFunctionsService({
     ...options,
-    invoke: withFaults(options.invoke ?? lambdaInvoker(options.lambdaEndpoint), faults),
+    invoke: withTaskFaults(options.invoke ?? lambdaInvoker(options.lambdaEndpoint), faults),
   });
   // GET requests are the console's (local/console/), which reads this same API through the SDK like any client.
   const consolePage: { sfn?: SFNClient; handle?: ConsoleHandler } = {};

@@ -1,6 +1,6 @@
 import { runChaos, type ChaosReport } from '../../bench/chaosRun';
-import { FAULT_KINDS } from '../../lib/common/faults';
-import { TEST_TIME_SCALE } from '../support/globalSetup';
+import { FAULT_KINDS } from '../../local/faults/settings';
+import { TEST_TIME_SCALE } from '../integration/support/globalSetup';
 
 /**
  * The short chaos run of `npm test` (`npm run chaos` is the long one): the benchmark's load for 30 s against a

@@ -6,7 +6,7 @@ import { faultMatrix } from '../../bench/faultMatrix';
 import { runFaultMatrix } from '../../bench/faultMatrixRun';
 import { formatFaultRows, writeFaultRows, type FaultRow } from '../../bench/faultReport';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
-import { TEST_TIME_SCALE } from '../support/globalSetup';
+import { TEST_TIME_SCALE } from '../integration/support/globalSetup';
 
 /**
  * Every fault point, on one local cloud of its own (data on disk, so that a restarted emulator keeps it;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interruptAt, type InterruptOptions, type Interrupted } from '../support/interrupt';
+import { interruptAt, type InterruptOptions, type Interrupted } from './support/interrupt';
 
 /**
  * Ctrl-C at any moment stops everything a command started: each command is run in a process group of its own
@@ -21,7 +21,7 @@ const env = {
   LOCAL_DATA_DIR: dataDir,
   BENCH_PORT_BASE: String(base),
   CHAOS_PORT_BASE: String(base),
-  // A test cloud of its own for the jest run below (tests/support/ports.ts).
+  // A test cloud of its own for the jest run below (tests/integration/support/ports.ts).
   TEST_PORT_BASE: String(base),
 };
 

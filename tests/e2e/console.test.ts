@@ -1,5 +1,5 @@
 /// <reference lib="dom" /> -- the callbacks of page.$eval run in the browser
-import { startConsoleHarness, graphMarks, type ConsoleHarness } from '../support/consoleHarness';
+import { startConsoleHarness, graphMarks, type ConsoleHarness } from './support/consoleHarness';
 import { uniqueSuffix } from '../support/api';
 
 let harness: ConsoleHarness;

@@ -4,7 +4,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { LocalMetrics } from '../../local/metrics';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../local/stepfunctions/protocol';
 import { uniqueSuffix } from '../support/api';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/consoleHarness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/consoleHarness';
 import { sfnClient, startFakeLambda, unitTestPort, type FakeLambda } from '../support/fakeLambda';
 import { FAILED_AFTER_PIVOT, startTestPrometheus, type TestPrometheus } from '../support/prometheus';
 import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from '../support/sagaScenarios';

@@ -7,10 +7,10 @@ import {
   injectFault,
   registerAndSignIn,
   stepFunctions,
-} from '../support/journey';
-import { testPorts } from '../support/ports';
+} from './support/journey';
+import { testPorts } from './support/ports';
 import { eventually, FAILED_AFTER_PIVOT, startTestPrometheus, type TestPrometheus } from '../support/prometheus';
-import { resourceName } from '../support/stack';
+import { resourceName } from './support/stack';
 import { uniqueSuffix } from '../support/api';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { api, apiUrl, get, post, uniqueSuffix, type ApiResponse } from '../support/api';
-import { db, getItem, tableName } from '../support/dynamo';
+import { db, getItem, tableName } from './support/dynamo';
 
 const newLogin = () => `user.${uniqueSuffix()}`;
 const password = 'correct horse battery';

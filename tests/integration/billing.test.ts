@@ -1,8 +1,8 @@
-import { expectRefusedWritingNothing } from '../support/refusals';
-import { resourceName } from '../support/stack';
+import { expectRefusedWritingNothing } from './support/refusals';
+import { resourceName } from './support/stack';
 import { invokeService } from '../../lib/common/invoke';
 import { get, post, uniqueSuffix } from '../support/api';
-import { countItems, getItem } from '../support/dynamo';
+import { countItems, getItem } from './support/dynamo';
 
 const BILLING = '/dev/billingService/billing';
 const newClientId = () => `client-${uniqueSuffix()}`;

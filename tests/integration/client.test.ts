@@ -1,6 +1,6 @@
-import { expectRefusedWritingNothing } from '../support/refusals';
+import { expectRefusedWritingNothing } from './support/refusals';
 import { get, post, uniqueSuffix } from '../support/api';
-import { getItem } from '../support/dynamo';
+import { getItem } from './support/dynamo';
 
 const newClient = () => ({ firstName: 'Ann', lastName: 'Lee', email: `ann.${uniqueSuffix()}@example.com` });
 

@@ -8,9 +8,9 @@ import { thrownErrorName } from '../../lib/common/invoke';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { scrape, total } from '../../local/prometheusText';
-import { newRegistration } from '../support/journey';
-import { testPorts } from '../support/ports';
-import { resourceName } from '../support/stack';
+import { newRegistration } from './support/journey';
+import { testPorts } from './support/ports';
+import { resourceName } from './support/stack';
 
 /**
  * A local cloud of its own whose billingDeposit fails on every call, with `before`, `after` or `duplicate`

@@ -10,7 +10,7 @@ import {
   newRegistration,
   registerAndSignIn,
   stepFunctions,
-} from '../support/journey';
+} from './support/journey';
 
 /** What API Gateway's GatewayResponses (serverless.yml) answer; tests/deploy checks the template says the same. */
 const UNAUTHORIZED = { status: 401, body: { error: 'Unauthorized' }, errorType: 'UnauthorizedException' };

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { deposit as depositDirectly } from '../../lib/billing/billingService';
 import { toMinorUnits } from '../../lib/common/money';
 import { get, post, uniqueSuffix, type ApiResponse } from '../support/api';
-import { db, tableName } from '../support/dynamo';
+import { db, tableName } from './support/dynamo';
 import {
   asClient,
   clearFaults,
@@ -16,8 +16,8 @@ import {
   newRegistration,
   registerAndSignIn,
   type SignedInClient,
-} from '../support/journey';
-import { resourceName } from '../support/stack';
+} from './support/journey';
+import { resourceName } from './support/stack';
 
 // The "killed after its write" tests write through the Billing service's own code, as the function would.
 process.env['BILLING_TABLE'] = tableName('billing');

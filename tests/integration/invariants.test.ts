@@ -1,7 +1,7 @@
 import { checkInvariants, formatInvariants, localCloudSources } from '../../bench/invariants';
-import { createOrder, deposit, registerAndSignIn } from '../support/journey';
-import { testPorts } from '../support/ports';
-import { STAGE } from '../support/stack';
+import { createOrder, deposit, registerAndSignIn } from './support/journey';
+import { testPorts } from './support/ports';
+import { STAGE } from './support/stack';
 
 /**
  * The chaos run's invariants over real sagas of the suite's local cloud. Other tests share its data (some

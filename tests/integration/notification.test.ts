@@ -1,7 +1,7 @@
-import { expectRefusedWritingNothing } from '../support/refusals';
+import { expectRefusedWritingNothing } from './support/refusals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { get, post, uniqueSuffix } from '../support/api';
-import { countItems, db, tableName } from '../support/dynamo';
+import { countItems, db, tableName } from './support/dynamo';
 
 const newClientId = () => `client-${uniqueSuffix()}`;
 const welcomeFor = (clientId: string) => ({

@@ -1,7 +1,7 @@
-import { expectRefusedWritingNothing } from '../support/refusals';
+import { expectRefusedWritingNothing } from './support/refusals';
 import { get, post, uniqueSuffix } from '../support/api';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, getItem, tableName } from '../support/dynamo';
+import { db, getItem, tableName } from './support/dynamo';
 
 const newClientId = () => `client-${uniqueSuffix()}`;
 const createOrder = (sum = 25.5, headers?: Record<string, string>) =>

@@ -20,8 +20,8 @@ import {
   registerAndSignIn,
   stepFunctions,
   type SignedInClient,
-} from '../support/journey';
-import { resourceName } from '../support/stack';
+} from './support/journey';
+import { resourceName } from './support/stack';
 
 /**
  * Forward recovery: a step from the pivot on (or a compensation) that fails on every attempt fails the

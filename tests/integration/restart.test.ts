@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
-import { TEST_TIME_SCALE } from '../support/globalSetup';
-import { executionArn, newRegistration } from '../support/journey';
-import { testPorts } from '../support/ports';
-import { resourceName } from '../support/stack';
+import { TEST_TIME_SCALE } from './support/globalSetup';
+import { executionArn, newRegistration } from './support/journey';
+import { testPorts } from './support/ports';
+import { resourceName } from './support/stack';
 
 /**
  * A second local cloud of its own (data on disk, ports beside the suite's, the suite's fast clock), stopped

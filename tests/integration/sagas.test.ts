@@ -13,8 +13,8 @@ import {
   registerAndSignIn,
   statesEntered,
   type SignedInClient,
-} from '../support/journey';
-import { resourceName } from '../support/stack';
+} from './support/journey';
+import { resourceName } from './support/stack';
 
 const orderExecution = (client: SignedInClient, key: string) => executionArn('orderSaga', `${client.clientId}_${key}`);
 const notificationsOf = async (clientId: string) =>

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { readServerlessConfig } from '../../local/serverlessConfig';
 import { machinesFromServerlessConfig } from '../../local/stepfunctions/machines';
-import { STAGE } from '../support/stack';
+import { STAGE } from './support/stack';
 
 /** The local cloud's Step Functions API, found through AWS_ENDPOINT_URL_SFN like any SDK client would. */
 const sfn = new SFNClient({});

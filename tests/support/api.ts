@@ -7,7 +7,8 @@ export interface ApiResponse<T = any> {
 
 export function apiUrl(): string {
   const url = process.env['TEST_API_URL'];
-  if (!url) throw new Error('TEST_API_URL is not set: integration tests run under tests/support/globalSetup.ts');
+  if (!url)
+    throw new Error('TEST_API_URL is not set: integration tests run under tests/integration/support/globalSetup.ts');
   return url;
 }
 

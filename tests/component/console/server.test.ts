@@ -41,6 +41,16 @@ describe('Console of the local Step Functions endpoint', () => {
     );
   });
 
+  it('serves the style both pages link, from itself', async () => {
+    const style = await get('/console.css');
+    const pages = [await get('/'), await get('/metrics.html')];
+
+    expect(style.status).toBe(200);
+    expect(style.type).toContain('text/css');
+    expect(style.body).toContain('header h1 {');
+    for (const page of pages) expect(page.body).toContain('<link rel="stylesheet" href="/console.css" />');
+  });
+
   it('lists executions newest first, filtered by status, with their machine', async () => {
     orderScenarios.completed(lambda);
     const first = await startOrder(sfn, 'listed-first');

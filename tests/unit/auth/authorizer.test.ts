@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/auth/authorizer';
 import { newSessionToken, sessionKey } from '../../../lib/auth/sessionCookie';
-import { lambdaContext } from '../../support/events';
-import { captureLogs } from '../../support/logCapture';
+import { lambdaContext } from '../support/events';
+import { captureLogs } from '../support/logCapture';
 
 process.env['SESSIONS_TABLE'] = 'sessions';
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { sessionKey } from '../../../lib/auth/sessionCookie';
 import { hashPassword } from '../../../lib/auth/password';
-import { callHttp, httpEvent, parseBody, type HttpResult } from '../../support/events';
-import { captureLogs } from '../../support/logCapture';
+import { callHttp, httpEvent, parseBody, type HttpResult } from '../support/events';
+import { captureLogs } from '../support/logCapture';
 
 Object.assign(process.env, {
   USERS_TABLE: 'users',

@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/auth/me';
-import { callHttp, httpEvent, parseBody } from '../../support/events';
+import { callHttp, httpEvent, parseBody } from '../support/events';
 
 Object.assign(process.env, {
   CLIENT_GET_FUNCTION: 'shop-test-clientGet',

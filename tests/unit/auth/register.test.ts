@@ -5,8 +5,8 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/auth/register';
 import { registerUser } from '../../../lib/auth/authService';
 import { hashPassword, verifyPassword } from '../../../lib/auth/password';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
-import { captureLogs } from '../../support/logCapture';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
+import { captureLogs } from '../support/logCapture';
 
 process.env['USERS_TABLE'] = 'users';
 const dynamo = mockClient(DynamoDBDocumentClient);

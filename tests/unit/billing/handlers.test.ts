@@ -14,7 +14,7 @@ import { handler as deposit } from '../../../functions/billing/deposit';
 import { handler as get } from '../../../functions/billing/get';
 import { handler as transactions } from '../../../functions/billing/transactions';
 import { handler as withdraw } from '../../../functions/billing/withdraw';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['BILLING_TABLE'] = 'billing';
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/client/add';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['CLIENTS_TABLE'] = 'clients';
 const dynamo = mockClient(DynamoDBDocumentClient);

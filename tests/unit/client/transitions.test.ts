@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as approve } from '../../../functions/client/approve';
 import { handler as reject } from '../../../functions/client/reject';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['CLIENTS_TABLE'] = 'clients';
 const dynamo = mockClient(DynamoDBDocumentClient);

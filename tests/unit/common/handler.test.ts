@@ -4,7 +4,7 @@ import { handler as serviceInfo } from '../../../functions/dev/serviceInfo';
 import { handler as signin } from '../../../functions/auth/signin';
 import { tracer } from '../../../lib/common/observability';
 import DEV_SERVICES from '../../../lib/dev/devServices.json';
-import { callHttp, httpEvent, parseBody } from '../../support/events';
+import { callHttp, httpEvent, parseBody } from '../support/events';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ROUTES } = require('../../../serverless/dev-ingress.js') as { ROUTES: Record<string, string[][]> };

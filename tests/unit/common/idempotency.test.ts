@@ -19,7 +19,7 @@ import { handler as deposit } from '../../../functions/billing/deposit';
 import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
 import { idempotencyOptions, idempotent } from '../../../lib/common/idempotency';
 import { HttpResponse, serviceEvent, validInput, type ServiceCall } from '../../../lib/common/serviceEvent';
-import { callDirect, callHttp, httpEvent, lambdaContext, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, lambdaContext, parseBody } from '../support/events';
 import * as z from 'zod';
 
 // tests/support/unitEnvironment.ts turns the layer off for the handlers' own tests; these test it.

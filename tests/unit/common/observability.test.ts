@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as approve } from '../../../functions/client/approve';
 import { correlationIdOf, logger, REDACTED, redactSecrets } from '../../../lib/common/observability';
 import { serviceEvent } from '../../../lib/common/serviceEvent';
-import { callDirect } from '../../support/events';
-import { captureLogs } from '../../support/logCapture';
+import { callDirect } from '../support/events';
+import { captureLogs } from '../support/logCapture';
 
 process.env['CLIENTS_TABLE'] = 'clients';
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { serviceEvent, type ServiceCall } from '../../../lib/common/serviceEvent';
-import { callHttp, httpEvent, parseBody } from '../../support/events';
+import { callHttp, httpEvent, parseBody } from '../support/events';
 
 /** Answers with the request id it was given, so a test sees what the edge made of the headers. */
 const echo = middy(({ requestId }: ServiceCall) => ({ requestId: requestId ?? null })).use(serviceEvent());

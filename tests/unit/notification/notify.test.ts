@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as newClientCreated } from '../../../functions/notification/newClientCreated';
 import { handler as newOrderCreated } from '../../../functions/notification/newOrderCreated';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['NOTIFICATIONS_TABLE'] = 'notifications';
 process.env['CLIENT_GET_FUNCTION'] = 'shop-test-clientGet';

@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler as apiNotifications } from '../../../functions/notification/apiNotifications';
 import { handler as last } from '../../../functions/notification/last';
 import { handler as ofClient } from '../../../functions/notification/ofClient';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['NOTIFICATIONS_TABLE'] = 'notifications';
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -4,7 +4,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler as apiOrder } from '../../../functions/order/apiOrder';
 import { handler as apiOrders } from '../../../functions/order/apiOrders';
 import { handler as getOrder } from '../../../functions/order/get';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['ORDERS_TABLE'] = 'orders';
 const dynamo = mockClient(DynamoDBDocumentClient);

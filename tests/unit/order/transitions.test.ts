@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as confirm } from '../../../functions/order/confirm';
 import { handler as reject } from '../../../functions/order/reject';
-import { callDirect, callHttp, httpEvent, parseBody } from '../../support/events';
+import { callDirect, callHttp, httpEvent, parseBody } from '../support/events';
 
 process.env['ORDERS_TABLE'] = 'orders';
 const dynamo = mockClient(DynamoDBDocumentClient);

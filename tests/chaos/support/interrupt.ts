@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { portOpen } from '../../local/process';
+import { portOpen } from '../../../local/process';
 
 /**
  * Runs a command in a process group of its own, as a terminal does, sends SIGINT to the whole group at a

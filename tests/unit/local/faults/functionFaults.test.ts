@@ -16,19 +16,18 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import * as z from 'zod';
-import { BUSINESS_ERROR_NAMES, httpStatusOf } from '../../../lib/common/errors';
+import { BUSINESS_ERROR_NAMES, httpStatusOf } from '../../../../lib/common/errors';
+import { serviceHandler } from '../../../../lib/common/handler';
+import { guardIdempotency, idempotencyOptions } from '../../../../lib/common/idempotency';
+import { serviceEvent, validInput, type ServiceCall } from '../../../../lib/common/serviceEvent';
 import {
   COPY_MARK,
-  FAULT_KINDS,
-  faultConfigFrom,
   InjectedFault,
   TIMEOUT_MARGIN_MS,
   withInjectedFaults,
-  type FaultConfig,
   type FaultOptions,
-} from '../../../lib/common/faults';
-import { guardIdempotency, idempotencyOptions, idempotent } from '../../../lib/common/idempotency';
-import { serviceEvent, validInput, type ServiceCall } from '../../../lib/common/serviceEvent';
+} from '../../../../local/faults/functionFaults';
+import { FAULT_KINDS, type FaultConfig } from '../../../../local/faults/settings';
 import { httpEvent, lambdaContext } from '../../support/events';
 import { captureLogs } from '../../support/logCapture';
 
@@ -76,15 +75,17 @@ function faultyHandler(config: Partial<FaultConfig>, options: Omit<FaultOptions,
   };
   const powertools = makeHandlerIdempotent(idempotencyOptions(lambdaContext.functionName));
   const fullConfig: FaultConfig = { rate: 1, kinds: FAULT_KINDS, functions: [], ...config };
-  const handler = middy(write)
-    .use(serviceEvent())
-    .use(validInput(Input))
-    .use(
-      withInjectedFaults(
-        guardIdempotency(() => powertools),
-        { random: answers(0, 0, 0), ...options, config: fullConfig },
-      ),
-    );
+  const handler = middy(write).use(
+    withInjectedFaults(
+      [serviceEvent(), validInput(Input)],
+      guardIdempotency(() => powertools),
+      {
+        random: answers(0, 0, 0),
+        ...options,
+        config: fullConfig,
+      },
+    ),
+  );
   // As Lambda calls it: with whatever event was delivered.
   return { handler: handler as unknown as (event: unknown, context: Context) => Promise<any>, runs };
 }
@@ -94,38 +95,15 @@ const direct = { requestId: 'exec-1/Withdraw', input: { sum: 5 } };
 const contextOf = (overrides: Partial<Context>): Context => ({ ...lambdaContext, ...overrides });
 const decode = (payload: unknown) => JSON.parse(new TextDecoder().decode(payload as Uint8Array));
 
-describe('Function: faultConfigFrom', () => {
-  it('is off without FAULT_RATE, and with a rate of 0', () => {
-    expect(faultConfigFrom({})).toBeUndefined();
-    expect(faultConfigFrom({ FAULT_RATE: '' })).toBeUndefined();
-    expect(faultConfigFrom({ FAULT_RATE: '0', FAULT_KINDS: 'before' })).toBeUndefined();
-  });
-
-  it('reads the rate, the kinds and the functions, with every kind by default', () => {
-    expect(faultConfigFrom({ FAULT_RATE: '0.2' })).toEqual({ rate: 0.2, kinds: FAULT_KINDS, functions: [] });
-    expect(
-      faultConfigFrom({
-        FAULT_RATE: '1',
-        FAULT_KINDS: 'after, duplicate',
-        FAULT_FUNCTIONS: 'billingWithdraw,orderCreate',
-      }),
-    ).toEqual({ rate: 1, kinds: ['after', 'duplicate'], functions: ['billingWithdraw', 'orderCreate'] });
-  });
-
-  it('refuses a rate outside 0..1 and kinds it does not know', () => {
-    expect(() => faultConfigFrom({ FAULT_RATE: '1.5' })).toThrow('FAULT_RATE must be a number from 0 to 1');
-    expect(() => faultConfigFrom({ FAULT_RATE: 'often' })).toThrow('FAULT_RATE must be a number from 0 to 1');
-    expect(() => faultConfigFrom({ FAULT_RATE: '0.1', FAULT_KINDS: 'before,crash' })).toThrow(
-      'FAULT_KINDS names unknown kinds (crash)',
-    );
-  });
-});
-
 describe('Function: withInjectedFaults, off', () => {
-  it('returns the idempotency middleware itself when no FAULT_RATE is set', () => {
+  it('returns the chain as it is, the idempotency middleware itself last, when no FAULT_RATE is set', () => {
+    const edge = [serviceEvent(), validInput(Input)];
     const middleware = guardIdempotency(() => makeHandlerIdempotent(idempotencyOptions('f')));
 
-    expect(withInjectedFaults(middleware)).toBe(middleware);
+    const chain = withInjectedFaults(edge, middleware);
+
+    expect(chain).toHaveLength(3);
+    chain.forEach((each, index) => expect(each).toBe([...edge, middleware][index]));
   });
 
   it('leaves an invocation alone when the coin says no', async () => {
@@ -148,15 +126,15 @@ describe('Function: withInjectedFaults, off', () => {
     expect(runs).toHaveLength(1);
   });
 
-  it('is wired into idempotent(), which every state-changing handler uses, when FAULT_RATE is set', async () => {
+  it('is wired into every state-changing handler serviceHandler builds, and no other, when FAULT_RATE is set', async () => {
     process.env['FAULT_RATE'] = '1';
     process.env['FAULT_KINDS'] = 'before';
     try {
-      const handler = middy(async () => ({ balance: 1 }))
-        .use(serviceEvent())
-        .use(idempotent());
+      const build = (idempotent: boolean) =>
+        serviceHandler({ input: 'none', caller: 'none', idempotent }, async () => ({ balance: 1 }));
 
-      await expect(handler(direct, lambdaContext)).rejects.toMatchObject({ name: 'InjectedFault' });
+      await expect(build(true)(direct, lambdaContext)).rejects.toMatchObject({ name: 'InjectedFault' });
+      await expect(build(false)(direct, lambdaContext)).resolves.toEqual({ balance: 1 });
     } finally {
       delete process.env['FAULT_RATE'];
       delete process.env['FAULT_KINDS'];
@@ -335,7 +313,7 @@ describe('Function: withInjectedFaults, what a run sees', () => {
   });
 
   it('gives the fault a name the state machines retry and no HTTP mapping knows', () => {
-    const dir = join(__dirname, '../../../state-machines');
+    const dir = join(__dirname, '../../../../state-machines');
     const namesInAsl = readdirSync(dir)
       .filter((file) => file.endsWith('.asl.json'))
       .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/"([A-Za-z.]+)"/g)].map((m) => m[1]));

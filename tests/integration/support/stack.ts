@@ -1,4 +1,4 @@
-import { LOCAL_STAGE } from '../../local/config';
+import { LOCAL_STAGE } from '../../../local/config';
 
 /** Names of this stack's resources in the local cloud the tests run against (stage `offline`). */
 export const STAGE = process.env['TEST_STAGE'] ?? LOCAL_STAGE;

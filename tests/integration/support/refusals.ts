@@ -1,4 +1,4 @@
-import { apiUrl } from './api';
+import { apiUrl } from '../../support/api';
 import { countItems } from './dynamo';
 
 /**

@@ -1,4 +1,4 @@
-import { FaultPlan, parseFault, withFaults } from '../../../../local/stepfunctions/faults';
+import { TaskFaultPlan, parseTaskFault, withTaskFaults } from '../../../../local/faults/taskFaults';
 import type { InvokeOutcome, LambdaInvoker } from '../../../../local/stepfunctions/taskInvoker';
 
 /** The local Step Functions endpoint's fault plan (`/_local/faults`), over a fake invoker that counts calls. */
@@ -14,12 +14,12 @@ const signal = new AbortController().signal;
 const A = 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-orderSaga:a';
 const B = 'arn:aws:states:us-east-1:000000000000:execution:shop-offline-orderSaga:b';
 
-describe('Class: FaultPlan', () => {
+describe('Class: TaskFaultPlan', () => {
   it('delivers a duplicated invocation twice, one after the other, and answers the first delivery', async () => {
     const { calls, invoke } = countingInvoker();
-    const plan = new FaultPlan();
-    plan.add(parseFault(JSON.stringify({ functionName: 'f', duplicate: true })));
-    const faulty = withFaults(invoke, plan);
+    const plan = new TaskFaultPlan();
+    plan.add(parseTaskFault(JSON.stringify({ functionName: 'f', duplicate: true })));
+    const faulty = withTaskFaults(invoke, plan);
 
     const first = await faulty('f', {}, signal, A);
     const second = await faulty('f', {}, signal, A);
@@ -32,9 +32,9 @@ describe('Class: FaultPlan', () => {
 
   it('strikes only the execution a fault is aimed at', async () => {
     const { calls, invoke } = countingInvoker();
-    const plan = new FaultPlan();
-    plan.add(parseFault(JSON.stringify({ functionName: 'f', error: 'Lambda.ServiceException', executionArn: A })));
-    const faulty = withFaults(invoke, plan);
+    const plan = new TaskFaultPlan();
+    plan.add(parseTaskFault(JSON.stringify({ functionName: 'f', error: 'Lambda.ServiceException', executionArn: A })));
+    const faulty = withTaskFaults(invoke, plan);
 
     expect(await faulty('f', {}, signal, B)).toMatchObject({ ok: true });
     expect(plan.pending(A)).toHaveLength(1);
@@ -43,7 +43,7 @@ describe('Class: FaultPlan', () => {
   });
 
   it('clears one execution’s faults and keeps the others’', () => {
-    const plan = new FaultPlan();
+    const plan = new TaskFaultPlan();
     plan.add({ functionName: 'f', error: 'E', times: 5, executionArn: A });
     plan.add({ functionName: 'f', error: 'E', times: 5, executionArn: B });
     plan.clear(A);
@@ -53,9 +53,11 @@ describe('Class: FaultPlan', () => {
   });
 
   it('refuses a fault without an error or a duplicate, and a duplicate with an error', () => {
-    expect(() => parseFault(JSON.stringify({ functionName: 'f' }))).toThrow('"error"');
-    expect(() => parseFault(JSON.stringify({ functionName: 'f', duplicate: true, error: 'E' }))).toThrow('duplicate');
-    expect(() => parseFault(JSON.stringify({ functionName: 'f', error: 'E', executionArn: 3 }))).toThrow(
+    expect(() => parseTaskFault(JSON.stringify({ functionName: 'f' }))).toThrow('"error"');
+    expect(() => parseTaskFault(JSON.stringify({ functionName: 'f', duplicate: true, error: 'E' }))).toThrow(
+      'duplicate',
+    );
+    expect(() => parseTaskFault(JSON.stringify({ functionName: 'f', error: 'E', executionArn: 3 }))).toThrow(
       'executionArn',
     );
   });

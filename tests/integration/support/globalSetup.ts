@@ -1,6 +1,6 @@
-import { sdkEnvironment, LOCAL_STAGE } from '../../local/config';
-import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
-import { stopOnSignals } from '../../local/process';
+import { sdkEnvironment, LOCAL_STAGE } from '../../../local/config';
+import { startLocalCloud, type LocalCloud } from '../../../local/localCloud';
+import { stopOnSignals } from '../../../local/process';
 import { testPorts } from './ports';
 
 /**

@@ -1,6 +1,6 @@
 import { paginateGetExecutionHistory, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import type { Fault } from '../../local/stepfunctions/faults';
-import { api, post, uniqueSuffix } from './api';
+import type { TaskFault } from '../../../local/faults/taskFaults';
+import { api, post, uniqueSuffix } from '../../support/api';
 import { stateMachineArn } from './stack';
 
 /** Steps of a user's journey through the public API, shared by the saga and end-to-end tests. */
@@ -48,8 +48,8 @@ export const createOrder = (client: SignedInClient, sum: number, idempotencyKey?
 
 export const getAsClient = (client: SignedInClient, path: string) => api('GET', path, { headers: asClient(client) });
 
-/** Faults injected into the local Step Functions endpoint's Task invocations (local/stepfunctions/faults.ts). */
-export async function injectFault(fault: Fault): Promise<void> {
+/** Faults injected into the local Step Functions endpoint's Task invocations (local/faults/taskFaults.ts). */
+export async function injectFault(fault: TaskFault): Promise<void> {
   const response = await fetch(`${process.env['AWS_ENDPOINT_URL_SFN']}/_local/faults`, {
     method: 'POST',
     body: JSON.stringify(fault),

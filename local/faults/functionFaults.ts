@@ -1,11 +1,13 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { logger } from './observability';
-import { deliveredEventOf, type ServiceCall } from './serviceEvent';
+import type { FaultHook } from '../../lib/common/handler';
+import { logger } from '../../lib/common/observability';
+import type { ServiceCall } from '../../lib/common/serviceEvent';
+import { faultConfigFrom, INJECTED_FAULT_MESSAGE, type FaultConfig, type FaultKind } from './settings';
 
 /**
- * Fault injection for chaos runs of the local cloud (issue 8). A configured fraction of the invocations of the
- * state-changing functions fails on purpose, at the points where a real failure hurts most, so that a run shows
- * the sagas' retries, the idempotency records and the data-level guards absorbing it:
+ * Faults in the functions, for chaos runs of the local cloud (issue 8). A configured fraction of the invocations
+ * of the state-changing functions fails on purpose, at the points where a real failure hurts most, so that a run
+ * shows the sagas' retries, the idempotency records and the data-level guards absorbing it:
  *
  * - `before`: the invocation fails before anything is written, not even its idempotency record.
  * - `after`: the handler has written; the function then dies before its idempotency record is completed and
@@ -15,52 +17,10 @@ import { deliveredEventOf, type ServiceCall } from './serviceEvent';
  * - `duplicate`: the same event is delivered a second time through the Lambda Invoke API, at the same time as
  *   the first or right after its answer; both deliveries go through the whole chain.
  *
- * Off unless FAULT_RATE is set, which only functions run by `sls offline start` can get (serverless/offline-faults.js).
- * Deployed bundles do not contain this code at all: esbuild's `define` (serverless.yml) makes the check below a
- * constant there, and the rest of the module is dropped as unreachable.
+ * Off unless FAULT_RATE is set (settings.ts), which only functions run by `sls offline start` can get
+ * (serverless/offline-faults.js). The product reaches this module through one hook, `serviceHandler`'s
+ * (lib/common/handler.ts), which deployed bundles are built without: they do not contain this code at all.
  */
-
-export const FAULT_KINDS = ['before', 'after', 'timeout', 'duplicate'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-export interface FaultConfig {
-  /** The fraction of invocations that get a fault, from 0 to 1. */
-  rate: number;
-  kinds: readonly FaultKind[];
-  /** The functions that may get one, by key (`billingWithdraw`) or full name; empty for all of them. */
-  functions: readonly string[];
-}
-
-/** What configures faults, read once at cold start. Nothing but these turns them on. */
-export const FAULT_VARIABLES = ['FAULT_RATE', 'FAULT_KINDS', 'FAULT_FUNCTIONS'] as const;
-
-const listOf = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-
-const isFaultKind = (kind: string): kind is FaultKind => (FAULT_KINDS as readonly string[]).includes(kind);
-
-/** The configuration the variables describe, or undefined when faults are off (no FAULT_RATE, or 0). */
-export function faultConfigFrom(env: Record<string, string | undefined>): FaultConfig | undefined {
-  const rateText = env['FAULT_RATE']?.trim() ?? '';
-  const rate = rateText === '' ? 0 : Number(rateText);
-  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
-    throw new Error(`FAULT_RATE must be a number from 0 to 1, not "${rateText}"`);
-  }
-  if (rate === 0) return undefined;
-  const kinds = listOf(env['FAULT_KINDS']);
-  const unknown = kinds.filter((kind) => !isFaultKind(kind));
-  if (unknown.length > 0) {
-    throw new Error(`FAULT_KINDS names unknown kinds (${unknown.join(', ')}); known: ${FAULT_KINDS.join(', ')}`);
-  }
-  return {
-    rate,
-    kinds: kinds.length === 0 ? FAULT_KINDS : kinds.filter(isFaultKind),
-    functions: listOf(env['FAULT_FUNCTIONS']),
-  };
-}
 
 /**
  * What an injected fault throws. No state machine catches this name, so every Task's Retry treats it as the
@@ -79,7 +39,7 @@ export class InjectedFault extends Error {
 }
 
 /** One invocation's fault, with what the coin decided for it. */
-export type Fault =
+export type FunctionFault =
   | { kind: 'before' }
   | { kind: 'after' }
   | { kind: 'timeout'; wrote: boolean }
@@ -125,7 +85,11 @@ function appliesTo(config: FaultConfig, functionName: string): boolean {
   );
 }
 
-export function chooseFault(config: FaultConfig, request: FaultRequest, random: () => number): Fault | undefined {
+export function chooseFault(
+  config: FaultConfig,
+  request: FaultRequest,
+  random: () => number,
+): FunctionFault | undefined {
   if (!appliesTo(config, request.context.functionName) || isCopy(request)) return undefined;
   if (random() >= config.rate) return undefined;
   // Without a request id a call is not deduplicated, by design: its copy would be a second request, not a duplicate.
@@ -143,15 +107,12 @@ export function chooseFault(config: FaultConfig, request: FaultRequest, random: 
   }
 }
 
-/** The one line each fault logs, when it happens: a run counts these (and the local cloud's /metrics does). */
-export const INJECTED_FAULT_MESSAGE = 'Injected fault';
-
-function announce(fault: Fault, details: Record<string, unknown> = {}): void {
+function announce(fault: FunctionFault, details: Record<string, unknown> = {}): void {
   logger.warn(INJECTED_FAULT_MESSAGE, { fault, ...details });
 }
 
 /** The function dies here: nothing after this runs, not even the idempotency record's release. */
-function crash(fault: Fault, message: string): never {
+function crash(fault: FunctionFault, message: string): never {
   // A crashed sandbox starts its next invocation afresh, without this one's log keys.
   logger.resetKeys();
   throw new InjectedFault(fault.kind, message);
@@ -159,7 +120,7 @@ function crash(fault: Fault, message: string): never {
 
 async function hangUntilDeadline(
   request: FaultRequest,
-  fault: Extract<Fault, { kind: 'timeout' }>,
+  fault: Extract<FunctionFault, { kind: 'timeout' }>,
   sleep: (ms: number) => Promise<void>,
 ) {
   const hangMs = Math.max(0, request.context.getRemainingTimeInMillis() - TIMEOUT_MARGIN_MS);
@@ -168,20 +129,23 @@ async function hangUntilDeadline(
   crash(fault, `Injected timeout: the function hung for ${hangMs} ms, ${fault.wrote ? 'after' : 'before'} its write`);
 }
 
-/** Delivers the request's event once more, marked as a copy. Its outcome is logged, never the caller's concern. */
-async function deliverCopy(request: FaultRequest): Promise<void> {
+/**
+ * Delivers the event once more, as the function received it, marked as a copy. Its outcome is logged, never the
+ * caller's concern.
+ */
+async function deliverCopy(request: FaultRequest, delivered: unknown): Promise<void> {
   try {
-    // Imported here, so that bundles built without fault injection do not contain the Lambda client.
+    // Imported here, so that a function that never duplicates a call does not load the Lambda client.
     const [{ InvokeCommand }, { lambda }, { thrownErrorName }] = await Promise.all([
       import('@aws-sdk/client-lambda'),
-      import('./lambda'),
-      import('./invoke'),
+      import('../../lib/common/lambda'),
+      import('../../lib/common/invoke'),
     ]);
     const clientContext = { custom: { [COPY_MARK]: request.event.requestId } };
     const response = await lambda.send(
       new InvokeCommand({
         FunctionName: request.context.functionName,
-        Payload: new TextEncoder().encode(JSON.stringify(deliveredEventOf(request))),
+        Payload: new TextEncoder().encode(JSON.stringify(delivered)),
         ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64'),
       }),
     );
@@ -205,8 +169,9 @@ async function deliverCopy(request: FaultRequest): Promise<void> {
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Wraps a state-changing function's idempotency middleware (the last of its chain) with the fault points, so
- * that `before` and `after` mean what they say relative to the write and to the idempotency record:
+ * `serviceHandler`'s fault hook (lib/common/handler.ts): a state-changing handler's chain, with the fault points
+ * around its idempotency middleware (the last of the chain), so that `before` and `after` mean what they say
+ * relative to the write and to the idempotency record:
  *
  *   before: [fault `before`; a concurrent copy] → idempotency record taken → [`timeout` that writes nothing]
  *   handler: the write
@@ -214,30 +179,39 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
  *   onError: an injected fault is rethrown at once, so no later onError runs (no record released, no HTTP
  *            mapping): being the innermost middleware, its onError runs first.
  *
- * With faults off it returns the middleware itself: nothing is added to any call.
+ * A first middleware keeps each event as it was delivered, before `serviceEvent()` normalizes it, for a copy.
+ * With faults off it returns the chain as it is: nothing is added to any call.
  */
 export function withInjectedFaults(
-  inner: MiddlewareObj<ServiceCall>,
+  edge: MiddlewareObj<ServiceCall>[],
+  idempotency: MiddlewareObj<ServiceCall>,
   options: FaultOptions = {},
-): MiddlewareObj<ServiceCall> {
-  // esbuild's `define` makes this `if (false)` in deployed bundles (serverless.yml, custom.esbuild): it then
-  // skips the branch, and everything only the branch uses is left out of the bundle (the Lambda client too).
-  if (process.env.FAULT_INJECTION_BUILD !== 'excluded') {
-    const config = options.config ?? faultConfigFrom(process.env);
-    if (config !== undefined) return faultPoints(inner, config, options);
-  }
-  return inner;
+): MiddlewareObj<ServiceCall>[] {
+  const config = options.config ?? faultConfigFrom(process.env);
+  if (config === undefined) return [...edge, idempotency];
+  const delivered = new WeakMap<Request, unknown>();
+  const keepDelivered: MiddlewareObj<ServiceCall> = {
+    before: (request) => {
+      delivered.set(request, request.event);
+    },
+  };
+  return [keepDelivered, ...edge, faultPoints(idempotency, config, options, (request) => delivered.get(request))];
 }
+
+/** What `serviceHandler`'s hook calls: `withInjectedFaults` with the faults the FAULT_* variables configure. */
+export const faultHook: FaultHook = (edge, idempotency) => withInjectedFaults(edge, idempotency);
 
 function faultPoints(
   inner: MiddlewareObj<ServiceCall>,
   config: FaultConfig,
   options: FaultOptions,
+  deliveredEventOf: (request: FaultRequest) => unknown,
 ): MiddlewareObj<ServiceCall> {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? wait;
-  const faults = new WeakMap<FaultRequest, Fault>();
+  const faults = new WeakMap<FaultRequest, FunctionFault>();
   const copies = new WeakMap<FaultRequest, Promise<void>>();
+  const deliverCopyOf = (request: FaultRequest) => deliverCopy(request, deliveredEventOf(request));
 
   return {
     before: async (request) => {
@@ -249,7 +223,7 @@ function faultPoints(
       }
       if (fault?.kind === 'duplicate' && fault.copy === 'concurrent') {
         announce(fault);
-        copies.set(request, deliverCopy(request));
+        copies.set(request, deliverCopyOf(request));
       }
       const early: unknown = await inner.before?.(request);
       if (early !== undefined) {
@@ -271,7 +245,7 @@ function faultPoints(
       if (fault?.kind === 'duplicate') {
         if (fault.copy === 'afterAnswer') {
           announce(fault);
-          await deliverCopy(request);
+          await deliverCopyOf(request);
         } else {
           await copies.get(request);
         }

@@ -1,4 +1,4 @@
-import type { LocalCloudPorts } from '../../local/config';
+import type { LocalCloudPorts } from '../../../local/config';
 
 /**
  * The test suite runs its own local cloud, in memory, on ports beside the developer's `npm start`

@@ -1,4 +1,4 @@
-import { logger } from '../../lib/common/observability';
+import { logger } from '../../../lib/common/observability';
 
 /**
  * Everything the Powertools logger prints while `action` runs, at DEBUG level. The logger writes JSON

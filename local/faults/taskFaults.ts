@@ -1,7 +1,8 @@
-import type { LambdaInvoker } from './taskInvoker';
+import type { LambdaInvoker } from '../stepfunctions/taskInvoker';
 
 /**
- * Faults the local cloud can inject into Task invocations, to watch Retry and Catch do their work:
+ * Faults in the Task invocations of the local Step Functions endpoint (`POST /_local/faults`), to watch Retry
+ * and Catch do their work; the other half of fault injection is in the functions themselves (functionFaults.ts).
  * `error` is what the Task reports (e.g. `Lambda.ServiceException`, `States.Timeout`); with `afterInvoke`
  * the function runs (and writes) first and only its answer is lost — a delivery the Task will repeat.
  * `duplicate` delivers the invocation twice instead, one after the other, and the Task gets the first answer:
@@ -9,16 +10,16 @@ import type { LambdaInvoker } from './taskInvoker';
  * fault to the Tasks of one execution, so that faults aimed at different sagas do not meet.
  * Development tooling only: deployed state machines never see it.
  */
-export type Fault = {
+export type TaskFault = {
   functionName: string;
   times: number;
   executionArn?: string;
 } & ({ duplicate: true } | { duplicate?: false; error: string; afterInvoke?: boolean });
 
-export class FaultPlan {
-  private readonly faults: Fault[] = [];
+export class TaskFaultPlan {
+  private readonly faults: TaskFault[] = [];
 
-  add(fault: Fault): void {
+  add(fault: TaskFault): void {
     this.faults.push({ ...fault });
   }
 
@@ -29,14 +30,14 @@ export class FaultPlan {
   }
 
   /** The faults still planned (with invocations left to strike), of every execution or of one. */
-  pending(executionArn?: string): Fault[] {
+  pending(executionArn?: string): TaskFault[] {
     return this.faults
       .filter((fault) => fault.times > 0 && (executionArn === undefined || fault.executionArn === executionArn))
       .map((fault) => ({ ...fault }));
   }
 
   /** The next fault planned for this function (and execution), counted down; undefined when none is left. */
-  take(functionName: string, executionArn?: string): Fault | undefined {
+  take(functionName: string, executionArn?: string): TaskFault | undefined {
     const fault = this.faults.find(
       (candidate) =>
         candidate.functionName === functionName &&
@@ -48,7 +49,7 @@ export class FaultPlan {
   }
 }
 
-export function withFaults(invoke: LambdaInvoker, plan: FaultPlan): LambdaInvoker {
+export function withTaskFaults(invoke: LambdaInvoker, plan: TaskFaultPlan): LambdaInvoker {
   return async (functionName, payload, signal, executionArn) => {
     const fault = plan.take(functionName, executionArn);
     if (fault === undefined) return invoke(functionName, payload, signal, executionArn);
@@ -63,7 +64,7 @@ export function withFaults(invoke: LambdaInvoker, plan: FaultPlan): LambdaInvoke
 }
 
 /** Parses a fault sent to POST /_local/faults, refusing anything malformed. */
-export function parseFault(body: string): Fault {
+export function parseTaskFault(body: string): TaskFault {
   const value = JSON.parse(body) as Record<string, unknown>;
   if (typeof value['functionName'] !== 'string') throw new Error('A fault needs "functionName"');
   const duplicate = value['duplicate'] === true;

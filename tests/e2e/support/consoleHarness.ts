@@ -1,8 +1,8 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../local/stepfunctions/protocol';
-import { sfnClient, startFakeLambda, unitTestPort, type FakeLambda } from './fakeLambda';
-import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from './sagaScenarios';
+import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from '../../../local/stepfunctions/protocol';
+import { sfnClient, startFakeLambda, unitTestPort, type FakeLambda } from '../../support/fakeLambda';
+import { orderScenarios, SAGA_MACHINES, startOrder, waitForExecution } from '../../support/sagaScenarios';
 
 /** Debian's Chromium (`apt-get install chromium`), headless, kept off the network it would otherwise call. */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
