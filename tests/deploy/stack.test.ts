@@ -2,12 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
+import { BUSINESS_ERROR_NAMES } from '../../lib/common/errors';
 import { COPY_MARK, FAULT_VARIABLES } from '../../lib/common/faults';
 import { ORDER_SAGA_REFUSALS } from '../../lib/sagas/orderSaga';
 import { REGISTRATION_SAGA_REFUSALS } from '../../lib/sagas/registrationSaga';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
 import { gatewayAnswer, gatewayResponsesOf } from '../../serverless/offline-gateway';
 import { WATCHED } from '../../monitoring/watched';
+import { loadDefinition } from '../support/definitions';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
@@ -160,6 +162,15 @@ function definitionOf(stateMachine: CfnResource): any {
       (whole, name: string) => known[name] ?? (name in variables ? `resolved-${name}` : whole),
     ),
   );
+}
+
+/** serverless-step-functions writes every state's QueryLanguage, JSONPath, which is Step Functions' default. */
+function withoutDefaultQueryLanguage(definition: any): any {
+  const states = Object.entries<any>(definition.States).map(([name, state]) => {
+    const { QueryLanguage, ...rest } = state;
+    return [name, QueryLanguage === 'JSONPath' ? rest : state];
+  });
+  return { ...definition, States: Object.fromEntries(states) };
 }
 
 function taskResources(states: Record<string, any>): string[] {
@@ -323,6 +334,19 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
         expect(arn).toMatch(/^arn:aws:lambda:us-east-1:000000000000:function:/);
         expect(deployed).toContain(arn.split(':function:')[1]);
       }
+    }
+  });
+
+  it('deploys each state machine as the tests read it, with the business errors of lib/common/ injected', () => {
+    const machines = ofType(resources(), 'AWS::StepFunctions::StateMachine');
+
+    expect(machines.map(([id]) => id).sort()).toEqual(['OrderSaga', 'RegistrationSaga']);
+    for (const [id, machine] of machines) {
+      const file = `${id.replace(/Saga$/, '').toLowerCase()}.asl.json`;
+      expect(withoutDefaultQueryLanguage(definitionOf(machine))).toEqual(loadDefinition(file, stage));
+      expect(definitionOf(machine).States[definitionOf(machine).StartAt].Retry[0].ErrorEquals).toEqual([
+        ...BUSINESS_ERROR_NAMES,
+      ]);
     }
   });
 

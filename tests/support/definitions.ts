@@ -1,15 +1,18 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { BUSINESS_ERROR_NAMES } from '../../lib/common/errors';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
  * A state machine definition as deployed for a stage: the file from state-machines/ with the Serverless
- * variables and CloudFormation pseudo-parameters it uses filled in, exactly what `sls print` resolves.
+ * variables and CloudFormation pseudo-parameters it uses filled in, exactly what `sls print` resolves (the
+ * deploy tests hold it to what `sls package` makes of the same file).
  */
 export function loadDefinition(file: string, stage = 'offline'): any {
   const text = readFileSync(join(ROOT, 'state-machines', file), 'utf8')
+    .replaceAll('"${self:custom.businessErrors}"', JSON.stringify(BUSINESS_ERROR_NAMES))
     .replaceAll('${self:service}', 'shop')
     .replaceAll('${sls:stage}', stage)
     .replaceAll('#{AWS::Region}', 'us-east-1')
