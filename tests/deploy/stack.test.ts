@@ -496,11 +496,13 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
           deletionProtection: table.Properties.DeletionProtectionEnabled,
           pointInTimeRecovery: table.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled,
           policy: [table.DeletionPolicy, table.UpdateReplacePolicy],
+          billing: table.Properties.BillingMode,
         }).toEqual({
           table: table.Properties.TableName,
           deletionProtection: protect,
           pointInTimeRecovery: protect,
           policy: protect ? ['Retain', 'Retain'] : ['Delete', 'Delete'],
+          billing: 'PAY_PER_REQUEST',
         });
       }
     },
