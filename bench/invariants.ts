@@ -4,14 +4,8 @@ import { DescribeExecutionCommand, paginateListExecutions, SFNClient } from '@aw
 import { LEDGER_PREFIX } from '../lib/billing/billingTable';
 import { newId } from '../lib/common/ids';
 import { fromMinorUnits } from '../lib/common/money';
-import {
-  LOCAL_ACCOUNT_ID,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  LOCAL_STAGE,
-  defaultPorts,
-  type LocalCloudPorts,
-} from '../local/config';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from '../local/config';
+import { resourceName, stateMachineArn } from '../local/stackNames';
 
 /**
  * Invariants over the whole data set of a run (issue 8's `npm run chaos`): whatever faults the functions met,
@@ -45,14 +39,14 @@ export interface InvariantSources {
 /** How many violations each result lists; `violationCount` still counts them all. */
 export const MAX_EXAMPLES = 5;
 
-/** The local cloud's stack (stage `offline`): names as serverless.yml builds them, `shop-<stage>-<name>`. */
+/** The local cloud's stack (stage `offline`): names as serverless.yml builds them (local/stackNames.ts). */
 export function localCloudSources(
   options: { ports?: LocalCloudPorts; stage?: string; clientIds?: Iterable<string> } = {},
 ): InvariantSources {
   const ports = options.ports ?? defaultPorts();
   const stage = options.stage ?? LOCAL_STAGE;
-  const name = (resource: string) => `shop-${stage}-${resource}`;
-  const machine = (saga: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name(saga)}`;
+  const name = (resource: string) => resourceName(resource, stage);
+  const machine = (saga: string) => stateMachineArn(name(saga));
   return {
     tables: {
       clients: name('clients'),

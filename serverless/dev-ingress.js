@@ -40,12 +40,16 @@ const ROUTES = {
 };
 
 const PRODUCTION_STAGES = new Set(['prod']);
-const OPEN_STAGES = new Set(['offline']);
+/** serverless.yml's `custom.stage.cloud` of the local cloud of `npm start` (stage `offline`). */
+const EMBEDDED = 'embedded';
 
-/** The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed. */
-function devEvents(stage) {
+/**
+ * The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed, open
+ * only in the embedded local cloud.
+ */
+function devEvents(stage, cloud) {
   if (PRODUCTION_STAGES.has(stage)) return Object.fromEntries(Object.keys(ROUTES).map((fn) => [fn, []]));
-  const protection = OPEN_STAGES.has(stage) ? {} : { authorizer: 'aws_iam' };
+  const protection = cloud === EMBEDDED ? {} : { authorizer: 'aws_iam' };
   return Object.fromEntries(
     Object.entries(ROUTES).map(([fn, routes]) => [
       fn,
@@ -54,6 +58,7 @@ function devEvents(stage) {
   );
 }
 
-module.exports = async ({ resolveVariable }) => devEvents(await resolveVariable('sls:stage'));
+module.exports = async ({ resolveVariable }) =>
+  devEvents(await resolveVariable('sls:stage'), await resolveVariable('self:custom.stage.cloud'));
 module.exports.ROUTES = ROUTES;
 module.exports.devEvents = devEvents;
