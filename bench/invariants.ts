@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, paginateListExecutions, SFNClient } from '@aws-sdk/client-sfn';
-import { LEDGER_PREFIX } from '../lib/billing/billingTable';
+import { billingItemOf } from '../lib/billing/billingTable';
 import { newId } from '../lib/common/ids';
 import { fromMinorUnits } from '../lib/common/money';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from '../local/config';
@@ -170,8 +170,6 @@ async function clientOfExecution(stepFunctions: SFNClient, executionArn: string)
   return typeof clientId === 'string' ? clientId : undefined;
 }
 
-const ACCOUNT_PREFIX = 'ACCOUNT#';
-
 export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   const { documents, stepFunctions } = clientsFor(sources);
   const [billing, orders, clients, notifications, registrations, orderSagas] = await Promise.all([
@@ -185,8 +183,11 @@ export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   const wanted = sources.clientIds === undefined ? undefined : new Set(sources.clientIds);
   const mine = (clientId: unknown) => wanted === undefined || (typeof clientId === 'string' && wanted.has(clientId));
 
-  const ofAccount = billing.filter((item) => String(item['pk']).startsWith(ACCOUNT_PREFIX));
-  const clientIdOf = (item: Record<string, unknown>) => String(item['pk']).slice(ACCOUNT_PREFIX.length);
+  // Each billing item with what its key says it is (lib/billing/billingTable.ts): an account, a ledger entry, a marker.
+  const itemsOfBilling = billing.map((item) => ({
+    item,
+    ref: billingItemOf({ pk: String(item['pk']), sk: String(item['sk']) }),
+  }));
   const executions = [...registrations, ...orderSagas];
   // With a filter, only running executions are asked whose they are (one call each): nothing else is checked.
   const owners = new Map(
@@ -201,18 +202,16 @@ export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   );
 
   return {
-    accounts: ofAccount
-      .filter((item) => item['sk'] === 'ACCOUNT' && mine(clientIdOf(item)))
-      .map((item) => ({
-        clientId: clientIdOf(item),
-        balanceMinor: Number(item['balanceMinor']),
-        version: Number(item['version']),
-      })),
-    ledger: ofAccount
-      .filter((item) => String(item['sk']).startsWith(LEDGER_PREFIX) && mine(clientIdOf(item)))
-      .map((item) => ({
-        clientId: clientIdOf(item),
-        sequence: Number(String(item['sk']).slice(LEDGER_PREFIX.length)),
+    accounts: itemsOfBilling.flatMap(({ item, ref }) =>
+      ref?.kind === 'account' && mine(ref.clientId)
+        ? [{ clientId: ref.clientId, balanceMinor: Number(item['balanceMinor']), version: Number(item['version']) }]
+        : [],
+    ),
+    ledger: itemsOfBilling
+      .flatMap(({ item, ref }) => (ref?.kind === 'entry' && mine(ref.clientId) ? [{ item, ref }] : []))
+      .map(({ item, ref }) => ({
+        clientId: ref.clientId,
+        sequence: ref.sequence,
         id: String(item['id']),
         type: item['type'] as LedgerEntry['type'],
         sumMinor: Number(item['sumMinor']),
