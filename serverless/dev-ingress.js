@@ -40,16 +40,14 @@ const ROUTES = {
 };
 
 const PRODUCTION_STAGES = new Set(['prod']);
-/** serverless.yml's `custom.stage.cloud` of the local cloud of `npm start` (stage `offline`). */
-const EMBEDDED = 'embedded';
 
 /**
  * The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed, open
- * only in the embedded local cloud.
+ * only in the embedded local cloud (serverless.yml's custom.stage.embedded).
  */
-function devEvents(stage, cloud) {
+function devEvents(stage, embedded) {
   if (PRODUCTION_STAGES.has(stage)) return Object.fromEntries(Object.keys(ROUTES).map((fn) => [fn, []]));
-  const protection = cloud === EMBEDDED ? {} : { authorizer: 'aws_iam' };
+  const protection = embedded === true ? {} : { authorizer: 'aws_iam' };
   return Object.fromEntries(
     Object.entries(ROUTES).map(([fn, routes]) => [
       fn,
@@ -59,6 +57,6 @@ function devEvents(stage, cloud) {
 }
 
 module.exports = async ({ resolveVariable }) =>
-  devEvents(await resolveVariable('sls:stage'), await resolveVariable('self:custom.stage.cloud'));
+  devEvents(await resolveVariable('sls:stage'), await resolveVariable('self:custom.stage.embedded'));
 module.exports.ROUTES = ROUTES;
 module.exports.devEvents = devEvents;

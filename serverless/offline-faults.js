@@ -9,7 +9,6 @@
  * stage's template too (with a default value at least).
  */
 const FAULT_VARIABLES = ['FAULT_RATE', 'FAULT_KINDS', 'FAULT_FUNCTIONS'];
-const STAGE = 'offline';
 
 class OfflineFaults {
   constructor(serverless, _options, { log }) {
@@ -20,8 +19,8 @@ class OfflineFaults {
   }
 
   passFaultVariables() {
-    const { provider } = this.serverless.service;
-    if (provider.stage !== STAGE) return;
+    const { provider, custom } = this.serverless.service;
+    if (custom.stage.embedded !== true) return; // only the local cloud of `npm start` (serverless.yml)
     const given = FAULT_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
     if (given.length === 0) return;
     provider.environment = {

@@ -8,8 +8,6 @@
  * `sls print`) works on it as before.
  */
 const DEPLOY_COMMAND = 'deploy';
-/** serverless.yml's `custom.stage.cloud` of the `offline` stage: what makes it the local cloud, not its name. */
-const EMBEDDED = 'embedded';
 
 class OfflineStageNeverDeployed {
   constructor(serverless, options) {
@@ -27,7 +25,8 @@ class OfflineStageNeverDeployed {
   refuseDeploy() {
     const [command, subcommand] = this.serverless.processedInput?.commands ?? [];
     if (command !== DEPLOY_COMMAND || subcommand === 'list') return;
-    if (this.serverless.service.custom.stage.cloud !== EMBEDDED) return;
+    // serverless.yml's custom.stage.embedded: what makes a stage the local cloud, not its name.
+    if (this.serverless.service.custom.stage.embedded !== true) return;
     throw new this.serverless.classes.Error(
       `The "${this.serverless.service.provider.stage}" stage is the local cloud of \`npm start\` (no Secure cookies, fault injection bundled, ` +
         `an open dev API) and is never deployed. Name the stage: \`sls deploy --stage dev\`, ` +
