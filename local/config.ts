@@ -57,7 +57,12 @@ export const portEnvironment = (ports: LocalCloudPorts): Record<string, string> 
 /** Prometheus, when `npm start -- --monitoring` runs it (local/prometheus.ts). */
 export const prometheusPort = () => port('LOCAL_PROMETHEUS_PORT', 9090);
 
-/** The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. */
+/**
+ * The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. It is
+ * serverless.yml's default stage, and LOCAL_REGION its default region; LOCAL_ACCOUNT_ID is in its offline saga
+ * ARNs. The local cloud needs them before it resolves that file: tests/deploy/offlineStage.test.ts holds them
+ * to it.
+ */
 export const LOCAL_STAGE = 'offline';
 export const LOCAL_REGION = 'us-east-1';
 /** LocalStack's and DynamoDB Local's conventional account id. */
