@@ -1,3 +1,4 @@
+import { ownDepositRequestId } from '../lib/billing/billing';
 import { MAX_EXAMPLES, type DataSet, type InvariantResult } from './invariants';
 import type { Acknowledgements } from './load';
 
@@ -5,7 +6,7 @@ export const ANSWERS_AGREE = 'every answer a client got agrees with the data';
 
 /**
  * What the load's clients were told, checked against the data: a client told "registered" is APPROVED, an
- * acknowledged deposit is in its ledger (the API's request id is `api:<clientId>:<Idempotency-Key>`), an
+ * acknowledged deposit is in its ledger (under the request id the API gave it, `ownDepositRequestId`), an
  * order told CONFIRMED or REJECTED is stored so, one told NOT_PLACED is REJECTED or absent. Nothing acknowledged was lost; nothing said was untrue.
  */
 export function answersAgree(data: DataSet, acknowledged: Acknowledgements): InvariantResult {
@@ -17,7 +18,7 @@ export function answersAgree(data: DataSet, acknowledged: Acknowledgements): Inv
   }
   const deposits = new Set(data.ledger.filter((entry) => entry.type === 'DEPOSIT').map((entry) => entry.requestId));
   for (const deposit of acknowledged.deposits) {
-    if (!deposits.has(`api:${deposit.clientId}:${deposit.idempotencyKey}`)) {
+    if (!deposits.has(ownDepositRequestId(deposit.clientId, deposit.idempotencyKey))) {
       violations.push(
         `deposit ${deposit.idempotencyKey} of client ${deposit.clientId} was acknowledged, is not in the ledger`,
       );

@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { defaultPorts, sdkEnvironment, type LocalCloudPorts } from '../local/config';
+import { defaultPorts, portsFrom, sdkEnvironment, type LocalCloudPorts } from '../local/config';
 import { startLocalCloud, type LocalCloudOptions } from '../local/localCloud';
 import { localCloudSources, type InvariantSources } from './invariants';
 
@@ -30,11 +30,6 @@ export function portBaseOf(command: keyof typeof PORT_BASES): number {
   return Number(process.env[variable] ?? fallback);
 }
 
-/** Ports of a cloud a benchmark starts for itself, from its port base. */
-export function ownPorts(base: number): LocalCloudPorts {
-  return { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
-}
-
 /**
  * Starts a fresh in-memory cloud of the benchmark's own (a clean slate, nothing written to .local/, the
  * developer's data untouched), or, with `reuse`, uses `npm start`'s. Either way this process's AWS SDK is
@@ -46,7 +41,7 @@ export async function benchCloud(options: {
   log: (line: string) => void;
   cloud?: Partial<LocalCloudOptions>;
 }): Promise<BenchCloud> {
-  const ports = options.reuse ? defaultPorts() : ownPorts(options.portBase);
+  const ports = options.reuse ? defaultPorts() : portsFrom(options.portBase);
   let stop = async (): Promise<void> => undefined;
   if (!options.reuse) {
     options.log(`starting a local cloud of its own (in memory, ports ${ports.dynamodb}–${ports.stepFunctions})…`);

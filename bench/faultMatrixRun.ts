@@ -8,7 +8,8 @@ import {
   type DescribeExecutionOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_STAGE, type LocalCloudPorts } from '../local/config';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalCloudPorts } from '../local/config';
+import { resourceName } from '../local/stackNames';
 import { answersAgree } from './answers';
 import { effectsOf } from './faultEffects';
 import { EVERY_ATTEMPT_ERROR, readDefinition, type MatrixCell, type MatrixFault, type Outcome } from './faultMatrix';
@@ -122,7 +123,7 @@ export async function runFaultMatrix(
   const strike = async (functionKey: string, executionArn: string, planned: object) => {
     const response = await fetch(faults, {
       method: 'POST',
-      body: JSON.stringify({ functionName: `shop-${LOCAL_STAGE}-${functionKey}`, executionArn, ...planned }),
+      body: JSON.stringify({ functionName: resourceName(functionKey), executionArn, ...planned }),
     });
     if (response.status !== 204) throw new Error(`fault refused: ${await response.text()}`);
   };

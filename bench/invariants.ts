@@ -1,17 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, paginateListExecutions, SFNClient } from '@aws-sdk/client-sfn';
-import { LEDGER_PREFIX } from '../lib/billing/billingTable';
+import { billingItemOf } from '../lib/billing/billingTable';
 import { newId } from '../lib/common/ids';
 import { fromMinorUnits } from '../lib/common/money';
-import {
-  LOCAL_ACCOUNT_ID,
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
-  LOCAL_STAGE,
-  defaultPorts,
-  type LocalCloudPorts,
-} from '../local/config';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from '../local/config';
+import { resourceName, stateMachineArn } from '../local/stackNames';
 
 /**
  * Invariants over the whole data set of a run (issue 8's `npm run chaos`): whatever faults the functions met,
@@ -45,14 +39,14 @@ export interface InvariantSources {
 /** How many violations each result lists; `violationCount` still counts them all. */
 export const MAX_EXAMPLES = 5;
 
-/** The local cloud's stack (stage `offline`): names as serverless.yml builds them, `shop-<stage>-<name>`. */
+/** The local cloud's stack (stage `offline`): names as serverless.yml builds them (local/stackNames.ts). */
 export function localCloudSources(
   options: { ports?: LocalCloudPorts; stage?: string; clientIds?: Iterable<string> } = {},
 ): InvariantSources {
   const ports = options.ports ?? defaultPorts();
   const stage = options.stage ?? LOCAL_STAGE;
-  const name = (resource: string) => `shop-${stage}-${resource}`;
-  const machine = (saga: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name(saga)}`;
+  const name = (resource: string) => resourceName(resource, stage);
+  const machine = (saga: string) => stateMachineArn(name(saga));
   return {
     tables: {
       clients: name('clients'),
@@ -176,8 +170,6 @@ async function clientOfExecution(stepFunctions: SFNClient, executionArn: string)
   return typeof clientId === 'string' ? clientId : undefined;
 }
 
-const ACCOUNT_PREFIX = 'ACCOUNT#';
-
 export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   const { documents, stepFunctions } = clientsFor(sources);
   const [billing, orders, clients, notifications, registrations, orderSagas] = await Promise.all([
@@ -191,8 +183,11 @@ export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   const wanted = sources.clientIds === undefined ? undefined : new Set(sources.clientIds);
   const mine = (clientId: unknown) => wanted === undefined || (typeof clientId === 'string' && wanted.has(clientId));
 
-  const ofAccount = billing.filter((item) => String(item['pk']).startsWith(ACCOUNT_PREFIX));
-  const clientIdOf = (item: Record<string, unknown>) => String(item['pk']).slice(ACCOUNT_PREFIX.length);
+  // Each billing item with what its key says it is (lib/billing/billingTable.ts): an account, a ledger entry, a marker.
+  const itemsOfBilling = billing.map((item) => ({
+    item,
+    ref: billingItemOf({ pk: String(item['pk']), sk: String(item['sk']) }),
+  }));
   const executions = [...registrations, ...orderSagas];
   // With a filter, only running executions are asked whose they are (one call each): nothing else is checked.
   const owners = new Map(
@@ -207,18 +202,16 @@ export async function readDataSet(sources: InvariantSources): Promise<DataSet> {
   );
 
   return {
-    accounts: ofAccount
-      .filter((item) => item['sk'] === 'ACCOUNT' && mine(clientIdOf(item)))
-      .map((item) => ({
-        clientId: clientIdOf(item),
-        balanceMinor: Number(item['balanceMinor']),
-        version: Number(item['version']),
-      })),
-    ledger: ofAccount
-      .filter((item) => String(item['sk']).startsWith(LEDGER_PREFIX) && mine(clientIdOf(item)))
-      .map((item) => ({
-        clientId: clientIdOf(item),
-        sequence: Number(String(item['sk']).slice(LEDGER_PREFIX.length)),
+    accounts: itemsOfBilling.flatMap(({ item, ref }) =>
+      ref?.kind === 'account' && mine(ref.clientId)
+        ? [{ clientId: ref.clientId, balanceMinor: Number(item['balanceMinor']), version: Number(item['version']) }]
+        : [],
+    ),
+    ledger: itemsOfBilling
+      .flatMap(({ item, ref }) => (ref?.kind === 'entry' && mine(ref.clientId) ? [{ item, ref }] : []))
+      .map(({ item, ref }) => ({
+        clientId: ref.clientId,
+        sequence: ref.sequence,
         id: String(item['id']),
         type: item['type'] as LedgerEntry['type'],
         sumMinor: Number(item['sumMinor']),

@@ -11,17 +11,58 @@ export interface LocalCloudPorts {
   stepFunctions: number;
 }
 
+/**
+ * `npm start`'s ports, each the emulator's usual one (.env.offline, for `sls invoke local`, and serverless.yml's
+ * serverless-offline ports repeat them; tests/unit/local/config.test.ts holds them to these).
+ */
+export const DEFAULT_PORTS: Readonly<LocalCloudPorts> = {
+  dynamodb: 8000,
+  http: 3000,
+  lambda: 3002,
+  stepFunctions: 8083,
+};
+
+/** The variable that moves each port. */
+export const PORT_VARIABLES: Readonly<Record<keyof LocalCloudPorts, string>> = {
+  dynamodb: 'LOCAL_DYNAMODB_PORT',
+  http: 'LOCAL_HTTP_PORT',
+  lambda: 'LOCAL_LAMBDA_PORT',
+  stepFunctions: 'LOCAL_SFN_PORT',
+};
+
 export const defaultPorts = (): LocalCloudPorts => ({
-  dynamodb: port('LOCAL_DYNAMODB_PORT', 8000),
-  http: port('LOCAL_HTTP_PORT', 3000),
-  lambda: port('LOCAL_LAMBDA_PORT', 3002),
-  stepFunctions: port('LOCAL_SFN_PORT', 8083),
+  dynamodb: port(PORT_VARIABLES.dynamodb, DEFAULT_PORTS.dynamodb),
+  http: port(PORT_VARIABLES.http, DEFAULT_PORTS.http),
+  lambda: port(PORT_VARIABLES.lambda, DEFAULT_PORTS.lambda),
+  stepFunctions: port(PORT_VARIABLES.stepFunctions, DEFAULT_PORTS.stepFunctions),
 });
+
+/**
+ * The ports of a second cloud (a test's, a benchmark's), from its first: DynamoDB, then the API, Lambda and
+ * Step Functions. The one place this layout is written.
+ */
+export const portsFrom = (base: number): LocalCloudPorts => ({
+  dynamodb: base,
+  http: base + 1,
+  lambda: base + 2,
+  stepFunctions: base + 3,
+});
+
+/** The variables that move `npm start` to these ports (for a child process). */
+export const portEnvironment = (ports: LocalCloudPorts): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(PORT_VARIABLES).map(([key, name]) => [name, String(ports[key as keyof LocalCloudPorts])]),
+  );
 
 /** Prometheus, when `npm start -- --monitoring` runs it (local/prometheus.ts). */
 export const prometheusPort = () => port('LOCAL_PROMETHEUS_PORT', 9090);
 
-/** The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. */
+/**
+ * The stage the embedded local cloud runs as (`local` is LocalStack's): resources are named with it. It is
+ * serverless.yml's default stage, and LOCAL_REGION its default region; LOCAL_ACCOUNT_ID is in its offline saga
+ * ARNs. The local cloud needs them before it resolves that file: tests/deploy/offlineStage.test.ts holds them
+ * to it.
+ */
 export const LOCAL_STAGE = 'offline';
 export const LOCAL_REGION = 'us-east-1';
 /** LocalStack's and DynamoDB Local's conventional account id. */

@@ -40,12 +40,14 @@ const ROUTES = {
 };
 
 const PRODUCTION_STAGES = new Set(['prod']);
-const OPEN_STAGES = new Set(['offline']);
 
-/** The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed. */
-function devEvents(stage) {
+/**
+ * The `http` events of the dev routes on a stage: none on prod, IAM-protected wherever it is deployed, open
+ * only in the embedded local cloud (serverless.yml's custom.stage.embedded).
+ */
+function devEvents(stage, embedded) {
   if (PRODUCTION_STAGES.has(stage)) return Object.fromEntries(Object.keys(ROUTES).map((fn) => [fn, []]));
-  const protection = OPEN_STAGES.has(stage) ? {} : { authorizer: 'aws_iam' };
+  const protection = embedded === true ? {} : { authorizer: 'aws_iam' };
   return Object.fromEntries(
     Object.entries(ROUTES).map(([fn, routes]) => [
       fn,
@@ -54,6 +56,7 @@ function devEvents(stage) {
   );
 }
 
-module.exports = async ({ resolveVariable }) => devEvents(await resolveVariable('sls:stage'));
+module.exports = async ({ resolveVariable }) =>
+  devEvents(await resolveVariable('sls:stage'), await resolveVariable('self:custom.stage.embedded'));
 module.exports.ROUTES = ROUTES;
 module.exports.devEvents = devEvents;

@@ -7,7 +7,6 @@
  * before anything is packaged. Every other command (`sls offline start`, `sls invoke local`, `sls package`,
  * `sls print`) works on it as before.
  */
-const STAGE = 'offline';
 const DEPLOY_COMMAND = 'deploy';
 
 class OfflineStageNeverDeployed {
@@ -26,9 +25,10 @@ class OfflineStageNeverDeployed {
   refuseDeploy() {
     const [command, subcommand] = this.serverless.processedInput?.commands ?? [];
     if (command !== DEPLOY_COMMAND || subcommand === 'list') return;
-    if (this.serverless.service.provider.stage !== STAGE) return;
+    // serverless.yml's custom.stage.embedded: what makes a stage the local cloud, not its name.
+    if (this.serverless.service.custom.stage.embedded !== true) return;
     throw new this.serverless.classes.Error(
-      `The "${STAGE}" stage is the local cloud of \`npm start\` (no Secure cookies, fault injection bundled, ` +
+      `The "${this.serverless.service.provider.stage}" stage is the local cloud of \`npm start\` (no Secure cookies, fault injection bundled, ` +
         `an open dev API) and is never deployed. Name the stage: \`sls deploy --stage dev\`, ` +
         '`--stage prod`, or `--stage local` for LocalStack.',
       'OFFLINE_STAGE_NOT_DEPLOYABLE',

@@ -10,6 +10,13 @@ export interface AccountBalance {
 
 export type MoveType = 'DEPOSIT' | 'WITHDRAWAL';
 
+/**
+ * The request id of a public top-up (`POST /api/billing/deposit`), which its ledger entry keeps: the caller's
+ * Idempotency-Key scoped to them, so one client's key can never collide with another's (nor with a saga step's
+ * request id). bench/answers.ts finds the deposits a client was told of by it.
+ */
+export const ownDepositRequestId = (clientId: string, idempotencyKey: string) => `api:${clientId}:${idempotencyKey}`;
+
 export interface Transaction {
   id: string;
   type: MoveType;

@@ -7,8 +7,8 @@ import { AlreadyExists, NotFound } from '../common/errors';
 import { fromMinorUnits } from '../common/money';
 import { queryAll } from '../common/queryAll';
 import type { Caller } from '../common/serviceEvent';
-import type { AccountBalance, TransactionList } from './billing';
-import { billingKey, LEDGER_PREFIX, type AccountRecord, type LedgerEntryRecord } from './billingTable';
+import { ownDepositRequestId, type AccountBalance, type TransactionList } from './billing';
+import { billingItemOf, billingKey, type AccountRecord, type LedgerEntryRecord } from './billingTable';
 import { moveMoney, readAccountState, requestIdOrNew } from './moneyMoves';
 
 /**
@@ -50,10 +50,7 @@ export async function deposit(clientId: string, sumMinor: number, requestId?: st
   return moveMoney({ clientId, type: 'DEPOSIT', sumMinor, requestId: requestIdOrNew(requestId) });
 }
 
-/**
- * The public top-up: the signed-in client's own account, never one a body names. The caller's Idempotency-Key
- * is scoped to them, so one client's key can never collide with another's (nor with a saga step's request id).
- */
+/** The public top-up: the signed-in client's own account, never one a body names, under a key scoped to them. */
 export async function depositToOwnAccount(
   caller: Caller,
   sumMinor: number,
@@ -62,7 +59,7 @@ export async function depositToOwnAccount(
   return deposit(
     caller.clientId,
     sumMinor,
-    requestId === undefined ? undefined : `api:${caller.clientId}:${requestId}`,
+    requestId === undefined ? undefined : ownDepositRequestId(caller.clientId, requestId),
   );
 }
 
@@ -89,7 +86,7 @@ export async function listTransactions(clientId: string): Promise<TransactionLis
   if (!items.some((item) => item.sk === billingKey({ kind: 'account', clientId }).sk)) {
     throw new NotFound('Account not found');
   }
-  const entries = items.filter((item): item is LedgerEntryRecord => item.sk.startsWith(LEDGER_PREFIX));
+  const entries = items.filter((item): item is LedgerEntryRecord => billingItemOf(item)?.kind === 'entry');
   return {
     clientId,
     transactions: entries.map(({ id, type, sumMinor, balanceAfterMinor, createdAt }) => ({

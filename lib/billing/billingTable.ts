@@ -19,17 +19,39 @@ export interface BillingKey {
   sk: string;
 }
 
-export const LEDGER_PREFIX = 'TX#';
+const ACCOUNT_PREFIX = 'ACCOUNT#';
+const ACCOUNT_SORT_KEY = 'ACCOUNT';
+const LEDGER_PREFIX = 'TX#';
+const REQUEST_PREFIX = 'REQUEST#';
+const REQUEST_SORT_KEY = 'REQUEST';
 
 export function billingKey(ref: BillingItemRef): BillingKey {
   switch (ref.kind) {
     case 'account':
-      return { pk: `ACCOUNT#${ref.clientId}`, sk: 'ACCOUNT' };
+      return { pk: `${ACCOUNT_PREFIX}${ref.clientId}`, sk: ACCOUNT_SORT_KEY };
     case 'entry':
-      return { pk: `ACCOUNT#${ref.clientId}`, sk: `${LEDGER_PREFIX}${String(ref.sequence).padStart(12, '0')}` };
+      return {
+        pk: `${ACCOUNT_PREFIX}${ref.clientId}`,
+        sk: `${LEDGER_PREFIX}${String(ref.sequence).padStart(12, '0')}`,
+      };
     case 'request':
-      return { pk: `REQUEST#${ref.requestId}`, sk: 'REQUEST' };
+      return { pk: `${REQUEST_PREFIX}${ref.requestId}`, sk: REQUEST_SORT_KEY };
   }
+}
+
+/** What an item of the table is, read back from its key (the inverse of billingKey), or undefined for no item of ours. */
+export function billingItemOf(key: BillingKey): BillingItemRef | undefined {
+  if (key.pk.startsWith(ACCOUNT_PREFIX)) {
+    const clientId = key.pk.slice(ACCOUNT_PREFIX.length);
+    if (key.sk === ACCOUNT_SORT_KEY) return { kind: 'account', clientId };
+    if (key.sk.startsWith(LEDGER_PREFIX)) {
+      return { kind: 'entry', clientId, sequence: Number(key.sk.slice(LEDGER_PREFIX.length)) };
+    }
+  }
+  if (key.pk.startsWith(REQUEST_PREFIX) && key.sk === REQUEST_SORT_KEY) {
+    return { kind: 'request', requestId: key.pk.slice(REQUEST_PREFIX.length) };
+  }
+  return undefined;
 }
 
 /** Money is stored in minor units (cents), and the attribute names say so. */

@@ -17,7 +17,7 @@ export const MAX_BALANCE_MINOR = toMinorUnits(MAX_SUM) * 100;
 /**
  * Request ids become keys; DynamoDB caps a partition key at 2048 bytes, we stay well below. A caller's key
  * is limited at the HTTP edge (MAX_IDEMPOTENCY_KEY_CHARS, 256); this bound leaves room for the scope a
- * service puts in front of it (`api:<clientId>:` for the public deposit), which must never count against
+ * service puts in front of it (`ownDepositRequestId`'s `api:<clientId>:`), which must never count against
  * the caller's limit.
  */
 export const MAX_REQUEST_ID_LENGTH = 512;

@@ -4,13 +4,15 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   StartExecutionCommand,
+  type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { Body } from '../common/schemas';
 import { stepFunctions } from '../common/sfn';
 import { IdempotencyKeyReused } from '../common/errors';
 
-export type SagaStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+/** An execution's status, as Step Functions reports it (the SDK's type: the one list of them). */
+export type SagaStatus = ExecutionStatus;
 
 export interface SagaOutcome {
   executionArn: string;
@@ -76,7 +78,7 @@ export async function describeSaga(executionArn: string): Promise<SagaOutcome> {
   return {
     executionArn,
     executionName: execution.name ?? executionArn.split(':').pop()!,
-    status: execution.status as SagaStatus,
+    status: execution.status as ExecutionStatus,
     input: JSON.parse(execution.input ?? '{}') as Record<string, unknown>,
     ...(execution.output === undefined ? {} : { output: JSON.parse(execution.output) as unknown }),
     ...(execution.error === undefined ? {} : { error: execution.error }),

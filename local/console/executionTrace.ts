@@ -3,6 +3,9 @@
  * types, so it reads AWS's, LocalStack's and the local endpoint's histories alike). Pure: the console and
  * `npm run trace` both draw from it.
  */
+import type { ExecutionStatus } from '@aws-sdk/client-sfn';
+
+export type { ExecutionStatus };
 
 /**
  * A `HistoryEvent`: its type, id, time (as the SDK (Date), JSON (string) or epoch ms give it) and one
@@ -13,8 +16,6 @@ export interface TraceEvent {
   type?: string;
   timestamp?: Date | string | number;
 }
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 
 /**
  * One mark per state, the most telling of what happened to it on its last visit:

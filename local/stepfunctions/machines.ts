@@ -1,4 +1,5 @@
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../config';
+import { executionArn, stateMachineArn } from '../stackNames';
 import type { ServerlessConfig } from '../serverlessConfig';
 
 /** A state machine as the local endpoint serves it: the ARN and definition it would have once deployed. */
@@ -14,11 +15,7 @@ export interface StateMachine extends MachineDefinition {
   creationDate: number;
 }
 
-const ARN_PREFIX = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}`;
-
-export const stateMachineArn = (name: string) => `${ARN_PREFIX}:stateMachine:${name}`;
-export const executionArn = (machineName: string, executionName: string) =>
-  `${ARN_PREFIX}:execution:${machineName}:${executionName}`;
+export { executionArn, stateMachineArn };
 
 /** `arn:aws:states:<region>:<account>:execution:<machine>:<name>` → its two names, or undefined. */
 export function parseExecutionArn(arn: string): { machineName: string; executionName: string } | undefined {

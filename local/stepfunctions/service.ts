@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ExecutionStatus as EXECUTION_STATUSES } from '@aws-sdk/client-sfn';
 import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   DEFAULT_TASK_TIMEOUT_SECONDS,
@@ -9,7 +10,7 @@ import {
   type RunningExecution,
 } from './execution';
 import { executionArn, parseExecutionArn, toStateMachine, type MachineDefinition, type StateMachine } from './machines';
-import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './store';
+import { ExecutionStore, type ExecutionRecord } from './store';
 import type { LambdaInvoker } from './taskInvoker';
 import { testState, TestStateRefused } from './testState';
 import { assertTimeScale } from './timeScale';
@@ -49,7 +50,8 @@ export interface StepFunctionsServiceOptions {
 
 type Request = Record<string, unknown>;
 
-const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+/** The statuses ListExecutions filters by (PENDING_REDRIVE is refused before, as AWS does without a Map Run). */
+const STATUSES: string[] = Object.values(EXECUTION_STATUSES);
 const REDRIVE_FILTERS = ['REDRIVEN', 'NOT_REDRIVEN'];
 /** AWS's limits on redriving: within 14 days of the stop, below 24,999 history events. */
 const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
@@ -283,7 +285,7 @@ export class StepFunctionsService {
         // AWS: executions wait in PENDING_REDRIVE only as children of a Map Run, listed by its mapRunArn.
         throw new StepFunctionsError('ValidationException', 'statusFilter PENDING_REDRIVE requires a mapRunArn');
       }
-      if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
+      if (status !== undefined && !STATUSES.includes(String(status))) {
         throw new StepFunctionsError('ValidationException', `Invalid statusFilter: ${String(status)}`);
       }
       const redriven = request['redriveFilter'];

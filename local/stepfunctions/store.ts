@@ -1,8 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExecutionStatus as SdkExecutionStatus } from '@aws-sdk/client-sfn';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+/**
+ * The statuses a local execution takes: the SDK's, but PENDING_REDRIVE, which AWS shows for a moment after a
+ * redrive and for a Map Run's children; a local redrive goes straight to RUNNING.
+ */
+export type ExecutionStatus = Exclude<SdkExecutionStatus, 'PENDING_REDRIVE'>;
 
 /** One entry of GetExecutionHistory, as AWS returns it (dates kept as epoch milliseconds until sent). */
 export interface HistoryEvent {

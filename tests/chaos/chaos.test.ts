@@ -1,6 +1,7 @@
 import { runChaos, type ChaosReport } from '../../bench/chaosRun';
 import { FAULT_KINDS } from '../../local/faults/settings';
 import { TEST_TIME_SCALE } from '../integration/support/globalSetup';
+import { TEST_PORT_OFFSETS, testPortBase } from '../support/ports';
 
 /**
  * The short chaos run of `npm test` (`npm run chaos` is the long one): the benchmark's load for 30 s against a
@@ -21,7 +22,7 @@ describe('a short chaos run', () => {
       faults: { rate: 0.2 },
       drainTimeoutS: 240,
       timeScale: TEST_TIME_SCALE,
-      portBase: Number(process.env['TEST_PORT_BASE'] ?? 19000) + 60,
+      portBase: testPortBase() + TEST_PORT_OFFSETS.chaos,
       mix: { ordersPerClient: 10 },
     });
   }, 420_000);

@@ -7,6 +7,7 @@ import { runFaultMatrix } from '../../bench/faultMatrixRun';
 import { formatFaultRows, writeFaultRows, type FaultRow } from '../../bench/faultReport';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { TEST_TIME_SCALE } from '../integration/support/globalSetup';
+import { TEST_PORT_OFFSETS, testPorts } from '../support/ports';
 
 /**
  * Every fault point, on one local cloud of its own (data on disk, so that a restarted emulator keeps it;
@@ -18,8 +19,7 @@ import { TEST_TIME_SCALE } from '../integration/support/globalSetup';
  * bench/results/fault-report.json. tests/integration/restart.test.ts restarts a whole cloud in the middle of a
  * saga; the Step Functions row here does the same to its endpoint alone.
  */
-const base = Number(process.env['TEST_PORT_BASE'] ?? 19000) + 40;
-const ports = { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
+const ports = testPorts(TEST_PORT_OFFSETS.faults);
 const REPORT = 'bench/results/fault-report.json';
 const cells = faultMatrix();
 /** Cells at once: each strikes its own execution only, and two cores are busy enough with four. */

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { portEnvironment, portsFrom } from '../../local/config';
 import { interruptAt, type InterruptOptions, type Interrupted } from './support/interrupt';
+import { TEST_PORT_OFFSETS, testPortBase } from '../support/ports';
 
 /**
  * Ctrl-C at any moment stops everything a command started: each command is run in a process group of its own
@@ -9,15 +11,12 @@ import { interruptAt, type InterruptOptions, type Interrupted } from './support/
  * process it started may still run, and none of its ports may answer. The commands run one after the other
  * on the same ports, so a port left taken would also fail the next one.
  */
-const base = Number(process.env['TEST_PORT_BASE'] ?? 19000) + 70;
-const ports = [base, base + 1, base + 2, base + 3];
+const base = testPortBase() + TEST_PORT_OFFSETS.stop;
+const ports = Object.values(portsFrom(base));
 const dataDir = mkdtempSync(join(tmpdir(), 'saga-shop-stop-'));
 const env = {
   ...process.env,
-  LOCAL_DYNAMODB_PORT: String(base),
-  LOCAL_HTTP_PORT: String(base + 1),
-  LOCAL_LAMBDA_PORT: String(base + 2),
-  LOCAL_SFN_PORT: String(base + 3),
+  ...portEnvironment(portsFrom(base)),
   LOCAL_DATA_DIR: dataDir,
   BENCH_PORT_BASE: String(base),
   CHAOS_PORT_BASE: String(base),
@@ -116,7 +115,7 @@ describe('Ctrl-C on a test run', () => {
         at: 0,
         once: OFFLINE,
         delayMs: 1_000,
-        ports: [base + 40, base + 41, base + 42, base + 43],
+        ports: Object.values(portsFrom(base + TEST_PORT_OFFSETS.faults)),
         timeoutMs: 150_000,
       },
     );

@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { localCloudSources } from '../../bench/invariants';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_STAGE } from '../../local/config';
+import { readServerlessConfig } from '../../local/serverlessConfig';
+import { SERVICE, resourceName, stateMachineArn } from '../../local/stackNames';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -41,5 +45,29 @@ describe('Stage offline: the local cloud, never deployed', () => {
     const { code, output } = await sls('print', '--stage', 'offline', '--path', 'provider.stage');
 
     expect([code, output.trim().split('\n').at(-1)]).toEqual([0, 'offline']);
+  }, 150_000);
+
+  it("is the default stage, the one local/config.ts's LOCAL_STAGE names", async () => {
+    const { code, output } = await sls('print', '--path', 'provider.stage');
+
+    expect([code, output.trim().split('\n').at(-1)]).toEqual([0, LOCAL_STAGE]);
+  }, 150_000);
+
+  it('names its resources and ARNs as local/stackNames.ts does for the tests and the benchmarks', async () => {
+    const config = (await readServerlessConfig(LOCAL_STAGE)) as Awaited<ReturnType<typeof readServerlessConfig>> & {
+      provider: { region: string };
+      custom: { tables: Record<string, string>; sagaArns: Record<string, Record<string, unknown>> };
+    };
+    const sources = localCloudSources();
+
+    expect([config.service, config.provider.region]).toEqual([SERVICE, LOCAL_REGION]);
+    for (const [key, fn] of Object.entries(config.functions)) expect(fn.name).toBe(resourceName(key));
+    for (const [key, machine] of Object.entries(config.stepFunctions?.stateMachines ?? {})) {
+      expect(machine['name']).toBe(resourceName(key));
+    }
+    expect(Object.values(config.custom.tables)).toEqual(expect.arrayContaining(Object.values(sources.tables)));
+    expect(config.custom.sagaArns[LOCAL_STAGE]).toEqual(sources.stateMachineArns);
+    expect(sources.stateMachineArns.order).toBe(stateMachineArn(resourceName('orderSaga')));
+    expect(sources.stateMachineArns.order.split(':')[4]).toBe(LOCAL_ACCOUNT_ID);
   }, 150_000);
 });

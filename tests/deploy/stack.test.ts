@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { tables } from '../../lib/common/config';
+import { BUSINESS_ERROR_NAMES } from '../../lib/common/errors';
 import { COPY_MARK } from '../../local/faults/functionFaults';
 import { FAULT_VARIABLES, INJECTED_FAULT_MESSAGE } from '../../local/faults/settings';
 import { ORDER_SAGA_REFUSALS } from '../../lib/sagas/orderSaga';
@@ -9,6 +10,7 @@ import { REGISTRATION_SAGA_REFUSALS } from '../../lib/sagas/registrationSaga';
 import { BUDGET_BYTES, zipEntries } from '../../serverless/bundle-sizes';
 import { gatewayAnswer, gatewayResponsesOf } from '../../serverless/offline-gateway';
 import { WATCHED } from '../../monitoring/watched';
+import { loadDefinition } from '../support/definitions';
 import { type CfnResource, type PackagedStack, packageStack, zipTexts } from './packageStack';
 
 /**
@@ -161,6 +163,15 @@ function definitionOf(stateMachine: CfnResource): any {
       (whole, name: string) => known[name] ?? (name in variables ? `resolved-${name}` : whole),
     ),
   );
+}
+
+/** serverless-step-functions writes every state's QueryLanguage, JSONPath, which is Step Functions' default. */
+function withoutDefaultQueryLanguage(definition: any): any {
+  const states = Object.entries<any>(definition.States).map(([name, state]) => {
+    const { QueryLanguage, ...rest } = state;
+    return [name, QueryLanguage === 'JSONPath' ? rest : state];
+  });
+  return { ...definition, States: Object.fromEntries(states) };
 }
 
 function taskResources(states: Record<string, any>): string[] {
@@ -329,6 +340,19 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
     }
   });
 
+  it('deploys each state machine as the tests read it, with the business errors of lib/common/ injected', () => {
+    const machines = ofType(resources(), 'AWS::StepFunctions::StateMachine');
+
+    expect(machines.map(([id]) => id).sort()).toEqual(['OrderSaga', 'RegistrationSaga']);
+    for (const [id, machine] of machines) {
+      const file = `${id.replace(/Saga$/, '').toLowerCase()}.asl.json`;
+      expect(withoutDefaultQueryLanguage(definitionOf(machine))).toEqual(loadDefinition(file, stage));
+      expect(definitionOf(machine).States[definitionOf(machine).StartAt].Retry[0].ErrorEquals).toEqual([
+        ...BUSINESS_ERROR_NAMES,
+      ]);
+    }
+  });
+
   it('passes every state machine definition through asl-validator', () => {
     for (const [, machine] of ofType(resources(), 'AWS::StepFunctions::StateMachine')) {
       const { isValid, errors } = aslValidator(definitionOf(machine), { checkArn: true, checkPaths: true });
@@ -475,11 +499,13 @@ describe.each(STAGES)('Packaged stack: stage %s', (stage) => {
           deletionProtection: table.Properties.DeletionProtectionEnabled,
           pointInTimeRecovery: table.Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled,
           policy: [table.DeletionPolicy, table.UpdateReplacePolicy],
+          billing: table.Properties.BillingMode,
         }).toEqual({
           table: table.Properties.TableName,
           deletionProtection: protect,
           pointInTimeRecovery: protect,
           policy: protect ? ['Retain', 'Retain'] : ['Delete', 'Delete'],
+          billing: 'PAY_PER_REQUEST',
         });
       }
     },

@@ -8,7 +8,7 @@ import {
   registerAndSignIn,
   stepFunctions,
 } from './support/journey';
-import { testPorts } from './support/ports';
+import { testPorts } from '../support/ports';
 import { eventually, FAILED_AFTER_PIVOT, startTestPrometheus, type TestPrometheus } from '../support/prometheus';
 import { resourceName } from './support/stack';
 import { uniqueSuffix } from '../support/api';

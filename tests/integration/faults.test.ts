@@ -9,15 +9,14 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { scrape, total } from '../../local/prometheusText';
 import { newRegistration } from './support/journey';
-import { testPorts } from './support/ports';
+import { TEST_PORT_OFFSETS, testPorts } from '../support/ports';
 import { resourceName } from './support/stack';
 
 /**
  * A local cloud of its own whose billingDeposit fails on every call, with `before`, `after` or `duplicate`
  * (the kind is random; /metrics says which it was). `timeout` costs 9 s a call and is left to the unit tests.
  */
-const base = testPorts().dynamodb + 40;
-const ports = { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
+const ports = testPorts(TEST_PORT_OFFSETS.faults);
 const apiBase = `http://127.0.0.1:${ports.http}`;
 const local = {
   region: LOCAL_REGION,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ownDepositRequestId } from '../../lib/billing/billing';
 import { deposit as depositDirectly } from '../../lib/billing/billingService';
 import { toMinorUnits } from '../../lib/common/money';
 import { get, post, uniqueSuffix, type ApiResponse } from '../support/api';
@@ -293,7 +294,7 @@ describe('Idempotency: a function killed after its write, before its record was 
     const client = await registerAndSignIn();
     const key = `killed-${uniqueSuffix()}`;
     // What apiDeposit would have written before it died: the money move (scoped as it scopes it) and the lock.
-    const written = await depositDirectly(client.clientId, toMinorUnits(6), `api:${client.clientId}:${key}`);
+    const written = await depositDirectly(client.clientId, toMinorUnits(6), ownDepositRequestId(client.clientId, key));
     await leaveInProgressRecord(recordKey('apiDeposit', client.clientId, key), { sum: 6 }, Date.now() - 1_000);
 
     const repeat = await post('/api/billing/deposit', { sum: 6 }, asClient(client, { 'Idempotency-Key': key }));

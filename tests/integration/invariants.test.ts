@@ -1,6 +1,6 @@
 import { checkInvariants, formatInvariants, localCloudSources } from '../../bench/invariants';
 import { createOrder, deposit, registerAndSignIn } from './support/journey';
-import { testPorts } from './support/ports';
+import { testPorts } from '../support/ports';
 import { STAGE } from './support/stack';
 
 /**

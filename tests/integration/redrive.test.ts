@@ -13,6 +13,7 @@ import {
   clearFaults,
   createOrder,
   deposit,
+  executionArn,
   getAsClient,
   historyOf,
   injectFault,
@@ -273,7 +274,7 @@ describe('Redrive: the order saga', () => {
     await deposit(client, 1);
     const key = `order-${uniqueSuffix()}`;
     await createOrder(client, 1, key);
-    const succeeded = `arn:aws:states:us-east-1:000000000000:execution:${resourceName('orderSaga')}:${client.clientId}_${key}`;
+    const succeeded = executionArn('orderSaga', `${client.clientId}_${key}`);
 
     const refusals = await Promise.all(
       [succeeded, `${succeeded}-unknown`].map((executionArn) =>

@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { TEST_TIME_SCALE } from './support/globalSetup';
 import { executionArn, newRegistration } from './support/journey';
-import { testPorts } from './support/ports';
+import { TEST_PORT_OFFSETS, testPorts } from '../support/ports';
 import { resourceName } from './support/stack';
 
 /**
@@ -19,8 +19,7 @@ import { resourceName } from './support/stack';
  * while one order saga is between retries after its pivot and another has failed at its confirmation, and
  * started again: the first must resume and finish, the second be redriven and finish, the money move once each.
  */
-const base = testPorts().dynamodb + 20;
-const ports = { dynamodb: base, http: base + 1, lambda: base + 2, stepFunctions: base + 3 };
+const ports = testPorts(TEST_PORT_OFFSETS.restart);
 const apiBase = `http://127.0.0.1:${ports.http}`;
 const sfn = new SFNClient({
   endpoint: `http://127.0.0.1:${ports.stepFunctions}`,

@@ -1,20 +1,24 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { BUSINESS_ERROR_NAMES } from '../../lib/common/errors';
+import { LOCAL_STAGE } from '../../local/config';
+import { SERVICE } from '../../local/stackNames';
+import { substitutePseudoParameters } from '../../local/stepfunctions/machines';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
  * A state machine definition as deployed for a stage: the file from state-machines/ with the Serverless
- * variables and CloudFormation pseudo-parameters it uses filled in, exactly what `sls print` resolves.
+ * variables and CloudFormation pseudo-parameters it uses filled in, exactly what `sls print` resolves (the
+ * deploy tests hold it to what `sls package` makes of the same file).
  */
-export function loadDefinition(file: string, stage = 'offline'): any {
+export function loadDefinition(file: string, stage = LOCAL_STAGE): any {
   const text = readFileSync(join(ROOT, 'state-machines', file), 'utf8')
-    .replaceAll('${self:service}', 'shop')
-    .replaceAll('${sls:stage}', stage)
-    .replaceAll('#{AWS::Region}', 'us-east-1')
-    .replaceAll('#{AWS::AccountId}', '000000000000');
-  return JSON.parse(text);
+    .replaceAll('"${self:custom.businessErrors}"', JSON.stringify(BUSINESS_ERROR_NAMES))
+    .replaceAll('${self:service}', SERVICE)
+    .replaceAll('${sls:stage}', stage);
+  return substitutePseudoParameters(JSON.parse(text));
 }
 
 /** The names of all functions serverless.yml declares (from functions/<service>/functions.yml). */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { TEST_PORT_OFFSETS, testPortBase } from './ports';
 
 /** What a fake function does on one call: answer, throw a named error, fail as a service, or never answer. */
 export type FakeReply =
@@ -18,7 +19,7 @@ export interface FakeLambda {
 }
 
 /** A port for a server a component or e2e test starts, beside the integration tier's (TEST_PORT_BASE + 10 and up). */
-export const unitTestPort = (offset: number) => Number(process.env['TEST_PORT_BASE'] ?? 19000) + 10 + offset;
+export const unitTestPort = (offset: number) => testPortBase() + TEST_PORT_OFFSETS.servers + offset;
 
 /**
  * A stand-in for serverless-offline's Lambda Invoke API, answering exactly as it does: a thrown error is a

@@ -1,17 +1,18 @@
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { MachineDefinition } from '../../local/stepfunctions/machines';
+import { resourceName, stateMachineArn } from '../../local/stackNames';
 import { loadDefinition } from './definitions';
 import type { FakeLambda } from './fakeLambda';
 
 /** The two sagas as the local cloud deploys them (stage `offline`), from state-machines/. */
 export const SAGA_MACHINES: MachineDefinition[] = [
-  { name: 'shop-offline-orderSaga', definition: loadDefinition('order.asl.json') },
-  { name: 'shop-offline-registrationSaga', definition: loadDefinition('registration.asl.json') },
+  { name: resourceName('orderSaga'), definition: loadDefinition('order.asl.json') },
+  { name: resourceName('registrationSaga'), definition: loadDefinition('registration.asl.json') },
 ];
-export const ORDER_SAGA = 'arn:aws:states:us-east-1:000000000000:stateMachine:shop-offline-orderSaga';
-export const REGISTRATION_SAGA = 'arn:aws:states:us-east-1:000000000000:stateMachine:shop-offline-registrationSaga';
+export const ORDER_SAGA = stateMachineArn(resourceName('orderSaga'));
+export const REGISTRATION_SAGA = stateMachineArn(resourceName('registrationSaga'));
 
-const fn = (name: string) => `shop-offline-${name}`;
+const fn = (name: string) => resourceName(name);
 const ORDER_INPUT = { orderId: 'o-1', clientId: 'c-1', sum: 30 };
 
 /** The function replies that drive the order saga down one path. */

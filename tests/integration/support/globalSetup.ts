@@ -1,7 +1,7 @@
 import { sdkEnvironment, LOCAL_STAGE } from '../../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../../local/localCloud';
 import { stopOnSignals } from '../../../local/process';
-import { testPorts } from './ports';
+import { testPorts } from '../../support/ports';
 
 /**
  * The suite's Step Functions clock runs at a hundredth of real time: the sagas' retry schedules (ten attempts

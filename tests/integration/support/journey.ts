@@ -1,7 +1,8 @@
 import { paginateGetExecutionHistory, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { TaskFault } from '../../../local/faults/taskFaults';
 import { api, post, uniqueSuffix } from '../../support/api';
-import { stateMachineArn } from './stack';
+import { executionArn as localExecutionArn } from '../../../local/stackNames';
+import { resourceName } from './stack';
 
 /** Steps of a user's journey through the public API, shared by the saga and end-to-end tests. */
 export interface SignedInClient {
@@ -65,7 +66,7 @@ let sfn: SFNClient | undefined;
 export const stepFunctions = () => (sfn ??= new SFNClient({}));
 
 export const executionArn = (machine: 'registrationSaga' | 'orderSaga', executionName: string) =>
-  `${stateMachineArn(machine).replace(':stateMachine:', ':execution:')}:${executionName}`;
+  localExecutionArn(resourceName(machine), executionName);
 
 export async function historyOf(arn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];

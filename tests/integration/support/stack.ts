@@ -1,7 +1,7 @@
 import { LOCAL_STAGE } from '../../../local/config';
+import { resourceName as nameOnStage, stateMachineArn as localStateMachineArn } from '../../../local/stackNames';
 
 /** Names of this stack's resources in the local cloud the tests run against (stage `offline`). */
 export const STAGE = process.env['TEST_STAGE'] ?? LOCAL_STAGE;
-export const resourceName = (name: string) => `shop-${STAGE}-${name}`;
-export const stateMachineArn = (name: string) =>
-  `arn:aws:states:us-east-1:000000000000:stateMachine:${resourceName(name)}`;
+export const resourceName = (name: string) => nameOnStage(name, STAGE);
+export const stateMachineArn = (name: string) => localStateMachineArn(resourceName(name));
