@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConditionalCheckFailedException,
@@ -18,6 +18,7 @@ import { handler as apiDeposit } from '../../../functions/billing/apiDeposit';
 import { handler as deposit } from '../../../functions/billing/deposit';
 import { BUSINESS_ERROR_NAMES } from '../../../lib/common/errors';
 import { idempotencyOptions, idempotent } from '../../../lib/common/idempotency';
+import { loadDefinition } from '../../support/definitions';
 import { HttpResponse, serviceEvent, validInput, type ServiceCall } from '../../../lib/common/serviceEvent';
 import { callDirect, callHttp, httpEvent, lambdaContext, parseBody } from '../support/events';
 import * as z from 'zod';
@@ -268,7 +269,7 @@ describe('Function: idempotent() refusals', () => {
     const dir = join(__dirname, '../../../state-machines');
     const states = readdirSync(dir)
       .filter((file) => file.endsWith('.asl.json'))
-      .flatMap((file) => Object.values<any>(JSON.parse(readFileSync(join(dir, file), 'utf8')).States));
+      .flatMap((file) => Object.values<any>(loadDefinition(file).States));
     const naming = (rules: any[] | undefined) =>
       (rules ?? []).filter((rule) => rule.ErrorEquals.includes('RequestInProgress'));
 

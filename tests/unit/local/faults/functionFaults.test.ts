@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import {
@@ -18,6 +18,7 @@ import 'aws-sdk-client-mock-jest';
 import * as z from 'zod';
 import { BUSINESS_ERROR_NAMES, httpStatusOf } from '../../../../lib/common/errors';
 import { serviceHandler } from '../../../../lib/common/handler';
+import { loadDefinition } from '../../../support/definitions';
 import { guardIdempotency, idempotencyOptions } from '../../../../lib/common/idempotency';
 import { serviceEvent, validInput, type ServiceCall } from '../../../../lib/common/serviceEvent';
 import {
@@ -313,10 +314,11 @@ describe('Function: withInjectedFaults, what a run sees', () => {
   });
 
   it('gives the fault a name the state machines retry and no HTTP mapping knows', () => {
+    // The definitions as deployed (the business error list filled in), every string in them.
     const dir = join(__dirname, '../../../../state-machines');
     const namesInAsl = readdirSync(dir)
       .filter((file) => file.endsWith('.asl.json'))
-      .flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/"([A-Za-z.]+)"/g)].map((m) => m[1]));
+      .flatMap((file) => [...JSON.stringify(loadDefinition(file)).matchAll(/"([A-Za-z.]+)"/g)].map((m) => m[1]));
     const fault = new InjectedFault('after', 'boom');
 
     expect(fault.name).toBe('InjectedFault');
