@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { FAULT_VARIABLES, faultConfigFrom, type FaultKind } from '../lib/common/faults';
-import { LOCAL_STAGE, sdkEnvironment, type LocalCloudPorts } from './config';
+import { LOCAL_STAGE, lambdaInstances, sdkEnvironment, type LocalCloudPorts } from './config';
 import { startProcess, waitUntil, type Managed } from './process';
+import type { ServerlessConfig } from './serverlessConfig';
 
 /** Faults for a chaos run (lib/common/faults.ts): a fraction of the state-changing invocations fails. */
 export interface FaultSettings {
@@ -47,27 +49,72 @@ function answers(port: number, path: string): Promise<boolean> {
   });
 }
 
+/** What the pool (local/lambdaPool.mts) prints once every instance listens, with the instances' pids. */
+const POOL_READY = /^lambda pool ready: ([\d ]+)$/;
+/** What serverless/offline-pool.js logs once it has written the resolved configuration. */
+const CONFIG_WRITTEN = 'offline-pool: resolved configuration written';
+
+/**
+ * The Lambda runtime as it starts: the pool's process (its group holds every instance), there from the moment
+ * startOffline returns so that a failure elsewhere can stop it, and its readiness, with the instances' pids.
+ */
+export interface LambdaRuntime {
+  managed: Managed;
+  /** Resolves once every instance listens and both ports answer, to the pids of the serverless-offline instances. */
+  ready: Promise<number[]>;
+}
+
+export interface OfflineOptions {
+  /** Each concurrent Lambda call in a worker thread of its own, in one instance (see below). */
+  isolatedLambdas?: boolean;
+  faults?: FaultSettings;
+  /** How many serverless-offline instances (lambdaInstances() by default); 1 with `isolatedLambdas`. */
+  instances?: number;
+  /** The bundles in .esbuild/.build are those of the sources (local/bundleCache.ts): no instance bundles. */
+  reuseBundle?: boolean;
+  /** Where the first instance writes the resolved configuration (serverless/offline-pool.js), reported by `onConfig`. */
+  configFile?: string;
+  onConfig?: (config: ServerlessConfig) => void;
+}
+
 /**
  * serverless-offline: API Gateway on `ports.http` (no stage prefix) and the Lambda Invoke API on
- * `ports.lambda`. Handlers see only AWS_* variables of this process, which point the SDK at the local cloud,
- * and the FAULT_* ones of `options.faults`.
+ * `ports.lambda`, served by a pool of serverless-offline processes behind those two ports (local/lambdaPool.mts),
+ * one per core by default, so that the functions are not all on one thread. Handlers see only AWS_* variables
+ * of this process, which point the SDK at the local cloud, and the FAULT_* ones of `options.faults`.
  *
- * Handlers run in serverless-offline's own process by default: each function's bundle is loaded once and
- * serves every call, concurrent ones included. `isolatedLambdas` runs each concurrent call in a worker thread
- * of its own, as Lambda gives each one an instance: truer, but every new worker is a cold start (a bundle
- * loaded into a fresh V8 isolate), and under 16 concurrent users the process grew to 6 GB and served a
- * third of the sagas per second (docs/BENCHMARKS.md).
+ * Each instance runs the handlers in its own process (`--useInProcess`): each function's bundle is loaded
+ * once per instance and serves every call it gets, concurrent ones included. `isolatedLambdas` runs each
+ * concurrent call in a worker thread of its own, as Lambda gives each one an instance: truer, but every new
+ * worker is a cold start (a bundle loaded into a fresh V8 isolate), and under 16 concurrent users the process
+ * grew to 6 GB and served a third of the sagas per second (docs/BENCHMARKS.md). Worker threads use every core
+ * already, so that mode runs one instance, which also keeps serverless-esbuild's watcher (a changed function is
+ * bundled again and its next worker loads it); in-process instances never reload a module, so they do not watch.
  */
-export async function startOffline(
+export function startOffline(
   ports: LocalCloudPorts,
   echo: boolean,
   onLine?: (line: string) => void,
-  options: { isolatedLambdas?: boolean; faults?: FaultSettings } = {},
-): Promise<Managed> {
+  options: OfflineOptions = {},
+): LambdaRuntime {
+  const instances = options.isolatedLambdas ? 1 : (options.instances ?? lambdaInstances());
+  let ready: number[] | undefined;
+  let configWritten = false;
+  const observe = (line: string) => {
+    onLine?.(line);
+    const pool = POOL_READY.exec(line);
+    if (pool) ready = pool[1]!.trim().split(' ').map(Number);
+    else if (!configWritten && options.configFile !== undefined && line.includes(CONFIG_WRITTEN)) {
+      configWritten = true;
+      options.onConfig?.(JSON.parse(readFileSync(options.configFile, 'utf8')) as ServerlessConfig);
+    }
+  };
   const managed = startProcess(
     'offline',
-    'node_modules/.bin/sls',
+    process.execPath,
     [
+      'local/lambdaPool.mts',
+      String(instances),
       'offline',
       'start',
       '--stage',
@@ -81,10 +128,18 @@ export async function startOffline(
     ],
     {
       echo,
-      ...(onLine ? { onLine } : {}),
-      env: { ...faultEnvironment(process.env, options.faults), ...sdkEnvironment(ports), SLS_TELEMETRY_DISABLED: '1' },
+      onLine: observe,
+      env: {
+        ...faultEnvironment(process.env, options.faults),
+        ...sdkEnvironment(ports),
+        SLS_TELEMETRY_DISABLED: '1',
+        LOCAL_LAMBDA_BUNDLE: options.reuseBundle ? 'reuse' : 'build',
+        LOCAL_LAMBDA_WATCH: options.isolatedLambdas ? 'on' : 'off',
+        LOCAL_RESOLVED_CONFIG_FILE: options.configFile ?? '',
+      },
     },
   );
-  await waitUntil(managed, async () => (await answers(ports.http, '/')) && (await answers(ports.lambda, '/')), 180_000);
-  return managed;
+  const isReady = async () =>
+    ready !== undefined && (await answers(ports.http, '/')) && (await answers(ports.lambda, '/'));
+  return { managed, ready: waitUntil(managed, isReady, 180_000).then(() => ready!) };
 }
