@@ -42,7 +42,15 @@ class OfflinePool {
         this.buildResults = [];
       };
     }
-    if (process.env.LOCAL_LAMBDA_WATCH === 'off' && esbuild !== undefined) esbuild.watch = () => undefined;
+    if (process.env.LOCAL_LAMBDA_WATCH === 'off' && esbuild !== undefined) {
+      esbuild.watch = () => undefined;
+      // Nothing will rebuild: esbuild's incremental contexts (and the esbuild process holding them) can go.
+      const bundle = esbuild.bundle;
+      esbuild.bundle = async function bundleOnce() {
+        await bundle.call(this);
+        await this.disposeContexts();
+      };
+    }
     const file = process.env.LOCAL_RESOLVED_CONFIG_FILE;
     // `initialize` runs after every plugin's constructor and before the offline lifecycle (and its bundling).
     if (file) this.hooks = { initialize: () => this.writeConfiguration(file) };
