@@ -26,6 +26,8 @@ export interface LocalCloudOptions {
   echo?: boolean;
   /** Each concurrent Lambda call in a worker thread of its own (see startOffline). */
   isolatedLambdas?: boolean;
+  /** How many serverless-offline processes serve the functions; one per core (lambdaInstances()) by default. */
+  lambdaInstances?: number;
   /**
    * Inject faults into the state-changing functions (a chaos run), e.g. `{ rate: 0.1 }` or
    * `{ rate: 1, kinds: ['duplicate'], functions: ['billingDeposit'] }`. Off when absent.
@@ -138,6 +140,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       );
       const runtime = startOffline(ports, echo, metrics.observeOfflineLine, {
         isolatedLambdas: options.isolatedLambdas ?? false,
+        ...(options.lambdaInstances === undefined ? {} : { instances: options.lambdaInstances }),
         ...(options.faults ? { faults: options.faults } : {}),
         reuseBundle: bundle.fresh,
         ...(first ? { configFile: join(configDir, 'serverless.json'), onConfig: config.resolve } : {}),
