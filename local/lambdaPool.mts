@@ -69,11 +69,15 @@ function main(): void {
     }
     if (listening.size === 0) process.exit();
   });
-  // SIGTERM or SIGINT reaches the whole group (local/process.ts): the instances stop themselves; wait for them.
+  // SIGTERM or SIGINT: the instances stop themselves (serverless-offline shuts its servers down); wait for them.
+  // Stopping the local cloud signals the whole group (local/process.ts); a signal to this process alone is
+  // passed on, so that it never leaves them running.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
+      if (stopping) return;
       stopping = true;
       if (listening.size === 0) process.exit();
+      for (const worker of listening.keys()) worker.process.kill(signal);
     });
   }
 
