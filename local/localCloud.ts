@@ -136,7 +136,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const bundle = checkBundle();
       const first = children.offline === undefined;
       log(
-        `starting serverless-offline (${bundle.fresh ? 'the bundle of these sources' : 'bundling the functions'})${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
+        `starting serverless-offline (${bundle.fresh ? 'reusing the bundle: the sources are unchanged' : 'bundling the functions'})${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
       );
       const runtime = startOffline(ports, echo, metrics.observeOfflineLine, {
         isolatedLambdas: options.isolatedLambdas ?? false,
@@ -184,6 +184,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     kill: async () => {
       if (emulator === 'stepFunctions') await stepFunctions?.stop();
       else await children[emulator]?.kill();
+      if (emulator === 'offline') instances = [];
     },
     start: async (restart = {}) => {
       if (stopped !== undefined) throw new Error(`not starting ${emulator}: the local cloud is stopped`);
