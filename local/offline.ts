@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { FAULT_VARIABLES, faultConfigFrom, type FaultKind } from '../lib/common/faults';
 import { LOCAL_STAGE, lambdaInstances, sdkEnvironment, type LocalCloudPorts } from './config';
 import { startProcess, waitUntil, type Managed } from './process';
+import { CONFIG_WRITTEN } from '../serverless/offline-pool';
 import type { ServerlessConfig } from './serverlessConfig';
 
 /** Faults for a chaos run (lib/common/faults.ts): a fraction of the state-changing invocations fails. */
@@ -51,8 +52,6 @@ function answers(port: number, path: string): Promise<boolean> {
 
 /** What the pool (local/lambdaPool.mts) prints once every instance listens, with the instances' pids. */
 const POOL_READY = /^lambda pool ready: ([\d ]+)$/;
-/** What serverless/offline-pool.js logs once it has written the resolved configuration. */
-const CONFIG_WRITTEN = 'offline-pool: resolved configuration written';
 
 /**
  * The Lambda runtime as it starts: the pool's process (its group holds every instance), there from the moment

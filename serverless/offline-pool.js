@@ -1,6 +1,6 @@
 'use strict';
 /**
- * What an instance of the local cloud's Lambda pool (local/lambdaPool.ts) needs from `sls offline start`, at
+ * What an instance of the local cloud's Lambda pool (local/lambdaPool.mts) needs from `sls offline start`, at
  * stage `offline` only; without these variables (any other command, `sls offline start` by hand) it does
  * nothing.
  *
@@ -16,6 +16,7 @@
  * - LOCAL_LAMBDA_WATCH=off: serverless-esbuild does not watch the sources. With `--useInProcess` a rebuilt
  *   bundle is never loaded anyway (the handler's module stays in the process's import cache), so watching
  *   would only cost CPU; a changed function takes a restart, which bundles again because the sources changed.
+ *   An instance that bundles then does it in one esbuild build (bundleInOneBuild).
  */
 const { renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
