@@ -98,14 +98,18 @@ export function startOffline(
 ): LambdaRuntime {
   const instances = options.isolatedLambdas ? 1 : (options.instances ?? lambdaInstances());
   let ready: number[] | undefined;
-  let configWritten = false;
+  let config: ServerlessConfig | Error | undefined;
   const observe = (line: string) => {
     onLine?.(line);
     const pool = POOL_READY.exec(line);
     if (pool) ready = pool[1]!.trim().split(' ').map(Number);
-    else if (!configWritten && options.configFile !== undefined && line.includes(CONFIG_WRITTEN)) {
-      configWritten = true;
-      options.onConfig?.(JSON.parse(readFileSync(options.configFile, 'utf8')) as ServerlessConfig);
+    else if (config === undefined && options.configFile !== undefined && line.includes(CONFIG_WRITTEN)) {
+      try {
+        config = JSON.parse(readFileSync(options.configFile, 'utf8')) as ServerlessConfig;
+        options.onConfig?.(config);
+      } catch (error) {
+        config = new Error(`reading the resolved configuration ${options.configFile}: ${String(error)}`);
+      }
     }
   };
   const managed = startProcess(
@@ -140,5 +144,16 @@ export function startOffline(
   );
   const isReady = async () =>
     ready !== undefined && (await answers(ports.http, '/')) && (await answers(ports.lambda, '/'));
-  return { managed, ready: waitUntil(managed, isReady, 180_000).then(() => ready!) };
+  const whenReady = async () => {
+    await waitUntil(managed, isReady, 180_000);
+    // Up without the configuration the cloud waits for (it could not be read): a failure, not a wait forever.
+    if (options.configFile !== undefined && (config === undefined || config instanceof Error)) {
+      await managed.stop();
+      throw (
+        config ?? new Error('serverless-offline is up but wrote no resolved configuration (serverless/offline-pool.js)')
+      );
+    }
+    return ready!;
+  };
+  return { managed, ready: whenReady() };
 }
