@@ -54,7 +54,7 @@ export const EMULATOR_FAULTS: EmulatorFault[] = [
   },
   {
     emulator: 'offline',
-    fault: 'killed (SIGKILL), restarted (bundling again)',
+    fault: 'killed (SIGKILL), restarted (on its bundle)',
     strike: async (cloud) => {
       await cloud.emulators.offline.kill();
       await cloud.emulators.offline.start();

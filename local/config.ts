@@ -2,6 +2,8 @@
  * Ports and paths of the local cloud, in one place. Each can be moved with an environment variable so
  * that a second copy (the test suite's, say) can run beside a developer's `npm start`.
  */
+import { availableParallelism } from 'node:os';
+
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 export interface LocalCloudPorts {
@@ -53,6 +55,12 @@ export const portEnvironment = (ports: LocalCloudPorts): Record<string, string> 
   Object.fromEntries(
     Object.entries(PORT_VARIABLES).map(([key, name]) => [name, String(ports[key as keyof LocalCloudPorts])]),
   );
+
+/**
+ * How many serverless-offline processes serve the functions (local/lambdaPool.mts): one per core the machine
+ * gives this process, or LOCAL_LAMBDA_INSTANCES.
+ */
+export const lambdaInstances = (): number => Number(process.env['LOCAL_LAMBDA_INSTANCES'] ?? availableParallelism());
 
 /** Prometheus, when `npm start -- --monitoring` runs it (local/prometheus.ts). */
 export const prometheusPort = () => port('LOCAL_PROMETHEUS_PORT', 9090);

@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATA_DIR, LOCAL_STAGE, defaultPorts, type LocalCloudPorts } from './config';
+import { checkBundle } from './bundleCache';
+import { DATA_DIR, defaultPorts, type LocalCloudPorts } from './config';
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
 import { LocalMetrics } from './metrics';
 import { startOffline, type FaultSettings } from './offline';
 import { assertPortFree, stopOnSignal, type Managed } from './process';
-import { readServerlessConfig } from './serverlessConfig';
+import type { ServerlessConfig } from './serverlessConfig';
 import { longestFunctionTimeoutSeconds, machinesFromServerlessConfig } from './stepfunctions/machines';
 import { startStepFunctionsEndpoint, type StepFunctionsEndpoint } from './stepfunctions/protocol';
 import { ExecutionStore } from './stepfunctions/store';
@@ -23,6 +26,8 @@ export interface LocalCloudOptions {
   echo?: boolean;
   /** Each concurrent Lambda call in a worker thread of its own (see startOffline). */
   isolatedLambdas?: boolean;
+  /** How many serverless-offline processes serve the functions; one per core (lambdaInstances()) by default. */
+  lambdaInstances?: number;
   /**
    * Inject faults into the state-changing functions (a chaos run), e.g. `{ rate: 0.1 }` or
    * `{ rate: 1, kinds: ['duplicate'], functions: ['billingDeposit'] }`. Off when absent.
@@ -51,8 +56,16 @@ export interface LocalCloud {
 export type Emulator = 'dynamodb' | 'offline' | 'stepFunctions';
 
 export interface EmulatorControl {
-  /** Its process id (SIGSTOP/SIGCONT freeze it); undefined for the Step Functions API, which runs in this process. */
+  /**
+   * Its process id (SIGSTOP/SIGCONT freeze it); undefined for the Step Functions API, which runs in this process.
+   * For the Lambda runtime, the pool's process (local/lambdaPool.mts), whose process group holds its instances.
+   */
   pid: () => number | undefined;
+  /**
+   * Every process it runs on: for the Lambda runtime the pool's process and then each serverless-offline
+   * instance (freeze them all, or sum their CPU counters); empty for the Step Functions API.
+   */
+  pids: () => number[];
   /**
    * Ends it at once: SIGKILL for a child, as a crash; the Step Functions API closes its server and leaves its
    * running executions persisted, as a stop of the cloud does.
@@ -66,7 +79,7 @@ export interface EmulatorControl {
 }
 
 /**
- * DynamoDB Local, then serverless-offline (API Gateway + Lambda), each waited for until it answers, then the
+ * DynamoDB Local and serverless-offline's pool (API Gateway + Lambda), each waited for until it answers, and the
  * Step Functions API (in this process), whose Tasks call serverless-offline's Lambda API.
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -103,10 +116,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // From here on, a signal (Ctrl-C) stops this cloud, whatever it has started so far; a child still starting
   // is stopped too (startProcess registers each one as it spawns it).
   const forget = stopOnSignal(stop);
-  const configPromise = readServerlessConfig(LOCAL_STAGE);
+  // The configuration (tables, state machines) comes from the pool's first instance, which resolves it anyway
+  // (serverless/offline-pool.js): no `sls print` of its own, two seconds of CPU at every start.
+  const configDir = mkdtempSync(join(tmpdir(), 'saga-shop-config-'));
+  const config = deferred<ServerlessConfig>();
   // Awaited below; a failure before then (DynamoDB Local not starting) must not also be an unhandled rejection.
-  configPromise.catch(() => undefined);
+  config.promise.catch(() => undefined);
   const metrics = new LocalMetrics();
+  let instances: number[] = [];
   const starts: Record<Emulator, () => Promise<void>> = {
     dynamodb: async () => {
       children.dynamodb = await startDynamoDbLocal(
@@ -116,20 +133,38 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       );
     },
     offline: async () => {
-      children.offline = await startOffline(ports, echo, metrics.observeOfflineLine, {
+      const bundle = checkBundle();
+      const first = children.offline === undefined;
+      log(
+        `starting serverless-offline (${bundle.fresh ? 'reusing the bundle: the sources are unchanged' : 'bundling the functions'})${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
+      );
+      const runtime = startOffline(ports, echo, metrics.observeOfflineLine, {
         isolatedLambdas: options.isolatedLambdas ?? false,
+        ...(options.lambdaInstances === undefined ? {} : { instances: options.lambdaInstances }),
         ...(options.faults ? { faults: options.faults } : {}),
+        reuseBundle: bundle.fresh,
+        ...(first ? { configFile: join(configDir, 'serverless.json'), onConfig: config.resolve } : {}),
       });
+      children.offline = runtime.managed;
+      try {
+        instances = await runtime.ready;
+      } catch (error) {
+        config.reject(error);
+        throw error;
+      } finally {
+        rmSync(configDir, { recursive: true, force: true });
+      }
+      if (!bundle.fresh) bundle.record();
     },
     stepFunctions: async () => {
-      const machines = machinesFromServerlessConfig(await configPromise);
+      const machines = machinesFromServerlessConfig(await config.promise);
       metrics.expectMachines(machines);
       stepFunctions = await startStepFunctionsEndpoint({
         port: ports.stepFunctions,
         lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
         machines,
         timeScale,
-        functionTimeoutSeconds: longestFunctionTimeoutSeconds(await configPromise),
+        functionTimeoutSeconds: longestFunctionTimeoutSeconds(await config.promise),
         ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
         onClosed: metrics.observeExecution,
         onKeptRedrivable: metrics.observeKeptExecution,
@@ -141,9 +176,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   const control = (emulator: Emulator): EmulatorControl => ({
     pid: () => (emulator === 'stepFunctions' ? undefined : children[emulator]?.child.pid),
+    pids: () => {
+      if (emulator === 'stepFunctions') return [];
+      const pid = children[emulator]?.child.pid;
+      return pid === undefined ? [] : emulator === 'offline' ? [pid, ...instances] : [pid];
+    },
     kill: async () => {
       if (emulator === 'stepFunctions') await stepFunctions?.stop();
       else await children[emulator]?.kill();
+      if (emulator === 'offline') instances = [];
     },
     start: async (restart = {}) => {
       if (stopped !== undefined) throw new Error(`not starting ${emulator}: the local cloud is stopped`);
@@ -155,16 +196,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await starts[emulator]();
     },
   });
+  // DynamoDB Local's JVM and serverless-offline's boot (and bundling) take most of the start and need nothing
+  // of each other: they start together. The tables are created as soon as both DynamoDB Local and the
+  // configuration are there, and the Step Functions API starts with the configuration; the cloud is up when
+  // all of it is.
+  log('starting DynamoDB Local…');
+  const dynamoStarting = starts.dynamodb();
+  const offlineStarting = starts.offline();
+  dynamoStarting.catch(() => undefined);
+  offlineStarting.catch(() => undefined);
   try {
-    log('starting DynamoDB Local…');
-    await starts.dynamodb();
-    const tables = await createDeclaredTables(ports.dynamodb, await configPromise);
-    log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
-    log(
-      `starting serverless-offline (bundling the functions)${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
-    );
-    await starts.offline();
-    await starts.stepFunctions();
+    const [, resolved] = await Promise.all([dynamoStarting, config.promise]);
+    const tablesCreated = createDeclaredTables(ports.dynamodb, resolved).then((tables) => {
+      log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
+      return tables;
+    });
+    const [tables] = await Promise.all([tablesCreated, starts.stepFunctions(), offlineStarting]);
     const stateMachines = stepFunctions!.service.stateMachineArns();
     log(`step functions: ${stateMachines.length} state machine(s), time scale ${timeScale}`);
     return {
@@ -179,7 +226,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stop,
     };
   } catch (error) {
+    // What is still starting is stopped with the rest: DynamoDB Local's start is short, and the pool's process
+    // is known from the moment it spawns.
+    await dynamoStarting.catch(() => undefined);
     await stop();
     throw error;
   }
+}
+
+/** A promise with its resolve and reject at hand (Promise.withResolvers, typed for ES2023). */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
 }

@@ -22,7 +22,6 @@ async function main(): Promise<void> {
       monitoring: { type: 'boolean', default: false },
     },
   });
-  const started = Date.now();
   const cloud = await startLocalCloud({
     ...(values.monitoring ? { prometheusUrl: `http://127.0.0.1:${prometheusPort()}` } : {}),
     fresh: values.fresh,
@@ -43,8 +42,9 @@ async function main(): Promise<void> {
         throw error;
       })
     : undefined;
+  // Counted from this process's own start (process.uptime()), so the figure includes loading tsx and this code.
   console.log(`
-The local cloud is up (${((Date.now() - started) / 1000).toFixed(1)} s):
+The local cloud is up, ready in ${process.uptime().toFixed(1)} s:
   API Gateway        http://localhost:${ports.http}        (e.g. curl http://localhost:${ports.http}/dev/clientService/health)
   Lambda Invoke API  http://localhost:${ports.lambda}
   DynamoDB Local     http://localhost:${ports.dynamodb}        (data in .local/; --fresh starts empty)

@@ -1,4 +1,4 @@
-import { sdkEnvironment, LOCAL_STAGE } from '../../../local/config';
+import { lambdaInstances, sdkEnvironment, LOCAL_STAGE } from '../../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../../local/localCloud';
 import { stopOnSignals } from '../../../local/process';
 import { testPorts } from '../../support/ports';
@@ -26,6 +26,8 @@ export default async function globalSetup(): Promise<void> {
     persist: false,
     ports,
     timeScale: TEST_TIME_SCALE,
+    // A pool of at least two, whatever the machine: the suite runs every call across it (lambdaPool.test.ts).
+    lambdaInstances: Math.max(2, lambdaInstances()),
   });
   process.stdout.write(
     `\nlocal cloud for tests up in ${((Date.now() - started) / 1000).toFixed(1)} s (API on ${ports.http})\n`,
@@ -33,5 +35,7 @@ export default async function globalSetup(): Promise<void> {
   Object.assign(process.env, sdkEnvironment(ports), {
     TEST_API_URL: `http://127.0.0.1:${ports.http}`,
     TEST_STAGE: LOCAL_STAGE,
+    // The serverless-offline instances' pids (the pool's own process first in pids(), left out here).
+    TEST_LAMBDA_INSTANCES: globalThis.__LOCAL_CLOUD__.emulators.offline.pids().slice(1).join(','),
   });
 }

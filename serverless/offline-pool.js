@@ -1,0 +1,122 @@
+'use strict';
+/**
+ * What an instance of the local cloud's Lambda pool (local/lambdaPool.mts) needs from `sls offline start`, at
+ * stage `offline` only; without these variables (any other command, `sls offline start` by hand) it does
+ * nothing.
+ *
+ * - LOCAL_RESOLVED_CONFIG_FILE=<path>: writes the resolved configuration there, exactly what `sls print
+ *   --format json` prints (the same object, serialized the same way), then logs CONFIG_WRITTEN. The local cloud
+ *   reads its tables and state machines from it, so the configuration is resolved once per start, not once
+ *   more by a `sls print` of its own.
+ * - LOCAL_LAMBDA_BUNDLE=reuse: serverless-esbuild does not bundle; the instance runs the bundles already in
+ *   .esbuild/.build, which the pool's first instance (or an earlier start with the same sources,
+ *   local/bundleCache.ts) wrote. Only the bundling step is skipped: serverless-esbuild still points
+ *   serverless-offline at that folder as it always does. (Its own `skipBuild` option is for prebuilt zip
+ *   artifacts, which `sls offline` does not have.)
+ * - LOCAL_LAMBDA_WATCH=off: serverless-esbuild does not watch the sources. With `--useInProcess` a rebuilt
+ *   bundle is never loaded anyway (the handler's module stays in the process's import cache), so watching
+ *   would only cost CPU; a changed function takes a restart, which bundles again because the sources changed.
+ *   An instance that bundles then does it in one esbuild build (bundleInOneBuild).
+ */
+const { renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+
+const STAGE = 'offline';
+const CONFIG_WRITTEN = 'offline-pool: resolved configuration written';
+
+/** serverless-esbuild's own options, which it removes before it hands the rest to esbuild (its dist/bundle.js). */
+const PLUGIN_OPTIONS = new Set([
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+]);
+
+/**
+ * serverless-esbuild's bundling step (`this` is its plugin), as one esbuild build with every function's entry
+ * point instead of one build per function: esbuild then parses each module the functions share (the AWS SDK,
+ * Powertools, lib/) once, not once per function, which took the bundling from about 29 s to 9 s on two cores.
+ * Each entry point still gets a bundle of its own (no code splitting), with the same options, at the same
+ * path, byte for byte what serverless-esbuild writes. Only for instances that never rebuild: serverless-esbuild's
+ * own per-function contexts are what its watcher rebuilds incrementally. An option esbuild does not know (a
+ * new serverless-esbuild one missing from PLUGIN_OPTIONS) makes esbuild refuse the build, loudly.
+ */
+async function bundleInOneBuild() {
+  this.prepare();
+  const { buildOptions } = this;
+  const exclude = [buildOptions.exclude ?? []].flat();
+  const options = Object.fromEntries(Object.entries(buildOptions).filter(([name]) => !PLUGIN_OPTIONS.has(name)));
+  const extension = buildOptions.outputFileExtension;
+  const functionEntries = this.functionEntries;
+  const esbuild = createRequire(require.resolve('serverless-esbuild'))('esbuild');
+  await esbuild.build({
+    ...options,
+    external: [...(buildOptions.external ?? []), ...(exclude.includes('*') ? [] : exclude)],
+    plugins: this.plugins,
+    ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+    entryPoints: [...new Set(functionEntries.map(({ entry }) => entry))],
+    outbase: '.',
+    outdir: this.buildDirPath,
+  });
+  this.buildCache = {};
+  this.buildResults = functionEntries.map(({ entry, func, functionAlias }) => ({
+    bundlePath: entry.slice(0, entry.lastIndexOf('.')) + extension,
+    func,
+    functionAlias,
+  }));
+}
+
+class OfflinePool {
+  constructor(serverless, options, { log }) {
+    this.serverless = serverless;
+    this.log = log;
+    if ((options.stage ?? serverless.service.provider.stage) !== STAGE) return;
+    const [command, subcommand] = serverless.processedInput?.commands ?? [];
+    if (command !== 'offline' || (subcommand !== undefined && subcommand !== 'start')) return;
+    const esbuild = serverless.pluginManager.plugins.find(
+      (plugin) => plugin.constructor.name === 'EsbuildServerlessPlugin',
+    );
+    if (process.env.LOCAL_LAMBDA_BUNDLE === 'reuse') {
+      if (esbuild === undefined)
+        throw new serverless.classes.Error('LOCAL_LAMBDA_BUNDLE=reuse needs serverless-esbuild');
+      // serverless-esbuild's hooks call `this.bundle()` (an own property, bound in its constructor).
+      esbuild.bundle = async function reuseTheBundle() {
+        this.prepare();
+        this.buildResults = [];
+      };
+    }
+    if (process.env.LOCAL_LAMBDA_WATCH === 'off' && esbuild !== undefined) {
+      esbuild.watch = () => undefined;
+      if (process.env.LOCAL_LAMBDA_BUNDLE !== 'reuse') esbuild.bundle = bundleInOneBuild;
+    }
+    const file = process.env.LOCAL_RESOLVED_CONFIG_FILE;
+    // `initialize` runs after every plugin's constructor and before the offline lifecycle (and its bundling).
+    if (file) this.hooks = { initialize: () => this.writeConfiguration(file) };
+  }
+
+  writeConfiguration(file) {
+    // As osls's `print` command does (lib/plugins/print.js): json-cycle, since the object may have cycles.
+    const jc = createRequire(require.resolve('osls'))('json-cycle');
+    writeFileSync(`${file}.tmp`, jc.stringify(this.serverless.configurationInput, null, '  '));
+    renameSync(`${file}.tmp`, file);
+    this.log.notice(CONFIG_WRITTEN);
+  }
+}
+
+module.exports = OfflinePool;
+module.exports.CONFIG_WRITTEN = CONFIG_WRITTEN;
