@@ -73,6 +73,9 @@ async function main(): Promise<void> {
       log,
       cloud: { isolatedLambdas: values['isolated-lambdas'] },
     });
+  } catch (error) {
+    counting?.close();
+    throw error;
   } finally {
     if (inheritedNodeOptions === undefined) delete process.env['NODE_OPTIONS'];
     else process.env['NODE_OPTIONS'] = inheritedNodeOptions;
