@@ -4,16 +4,27 @@ import { parseArgs } from 'node:util';
 import { isStopping, stopOnSignals } from '../local/process';
 import { benchCloud, portBaseOf, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
-import { DEFAULT_LOAD, runLoad } from './load';
-import { redriveProbe } from './sagaEnds';
+import { clientToTaskRatio, floorOf, type Floor } from './floor';
+import { DEFAULT_LOAD, loadSince, type LoadResult } from './load';
+import { startLoadProcess } from './loadProcess';
 import { orchestrationOverhead } from './overhead';
+import { cloudCpu, type CloudCpu } from './processCpu';
+import {
+  countRequests,
+  requestsBetween,
+  requestsByPort,
+  type RequestCounting,
+  type RequestsByHost,
+} from './requestCounts';
 import { progressLine } from './progress';
 import { machine, markdownRow, printResults, summarize, TARGET, type BenchResults } from './report';
 
 /**
  * `npm run bench`: virtual users drive the public API (register, log in, deposit, orders they can and cannot
  * afford) for a while, then the figures per endpoint and per saga, the orchestration overhead read from the
- * executions' histories and the idempotency middleware's cost from a paired run. Results are written to
+ * executions' histories, the floor (each process's CPU and each emulator's requests per order saga, from the
+ * processes' own counters, and the ceiling they imply) and the idempotency middleware's cost from a paired
+ * run. Results are written to
  * bench/results/<date>.json; `--record` also adds a row to docs/BENCHMARKS.md.
  */
 
@@ -32,6 +43,8 @@ async function main(): Promise<void> {
       'no-paired': { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
       'port-base': { type: 'string', default: String(portBaseOf('bench')) },
+      // A folder: each Node process of the cloud writes <pid>.cpuprofile of the measured window there.
+      'cpu-prof': { type: 'string' },
     },
   });
   const mix = {
@@ -43,29 +56,54 @@ async function main(): Promise<void> {
   const durationS = Number(values.duration);
   const warmupS = Number(values.warmup);
   const log = (line: string) => console.log(`» ${line}`);
-  const cloud: BenchCloud = await benchCloud({
-    reuse: values.reuse,
-    portBase: Number(values['port-base']),
-    log,
-    cloud: { isolatedLambdas: values['isolated-lambdas'] },
-  });
+  // The floor is measured on a cloud of the bench's own: its processes are this one's children. The Lambda
+  // processes count their requests from their start (the counter rides in on NODE_OPTIONS).
+  if (values['cpu-prof'] !== undefined) {
+    mkdirSync(values['cpu-prof'], { recursive: true });
+    process.env['BENCH_CPU_PROFILE_DIR'] = values['cpu-prof'];
+  }
+  const counting: RequestCounting | undefined = values.reuse ? undefined : await countRequests();
+  const inheritedNodeOptions = process.env['NODE_OPTIONS'];
+  if (counting) process.env['NODE_OPTIONS'] = counting.nodeOptions;
+  let cloud: BenchCloud;
   try {
-    const load = (seconds: number, label: string) =>
-      runLoad({
-        ...DEFAULT_LOAD,
-        ...mix,
-        baseUrl: cloud.apiUrl,
-        users,
-        durationS: seconds,
-        waitsForRedrive: redriveProbe(cloud.sfn),
-        onProgress: progressLine(label),
-      });
-    if (warmupS > 0) {
-      log(`warming up for ${warmupS} s (not measured: first calls load each function and warm DynamoDB Local's JIT)`);
-      await load(warmupS, 'warm-up');
-    }
-    log(`measuring: ${users} users for ${durationS} s`);
-    const measured = await load(durationS, 'measured');
+    cloud = await benchCloud({
+      reuse: values.reuse,
+      portBase: Number(values['port-base']),
+      log,
+      cloud: { isolatedLambdas: values['isolated-lambdas'] },
+    });
+  } catch (error) {
+    counting?.close();
+    throw error;
+  } finally {
+    if (inheritedNodeOptions === undefined) delete process.env['NODE_OPTIONS'];
+    else process.env['NODE_OPTIONS'] = inheritedNodeOptions;
+  }
+  const loadProcess = startLoadProcess();
+  try {
+    // One load: the warm-up (first calls load each function and warm DynamoDB Local's JIT; users register),
+    // then, the same users going on, the measured window. The processes' counters are read at its edges.
+    log(
+      `${warmupS > 0 ? `warming up for ${warmupS} s, then ` : ''}measuring: ${users} users for ${durationS} s` +
+        ' (the same users throughout)',
+    );
+    let markedAt = Date.now();
+    let before: Promise<Sample> | undefined;
+    const whole = await loadProcess.run(
+      { ...DEFAULT_LOAD, ...mix, baseUrl: cloud.apiUrl, users, durationS: warmupS + durationS },
+      progressLine('load'),
+      {
+        atS: warmupS,
+        onMark: (at) => {
+          markedAt = at;
+          if (counting) before = sample(counting, loadProcess.pid);
+        },
+      },
+    );
+    const after = counting ? await sample(counting, loadProcess.pid) : undefined;
+    const measured = loadSince(whole, markedAt);
+    const samples = before && after ? { before: await before, after } : undefined;
     process.stdout.write('\n');
     log('reading the executions’ histories…');
     const { registration: registrationArn, order: orderArn } = cloud.sources.stateMachineArns;
@@ -79,6 +117,12 @@ async function main(): Promise<void> {
       idempotency = await idempotencyCost(cloud.apiUrl);
     }
     const summary = summarize(measured);
+    const floor = samples
+      ? floorFrom(samples.before, samples.after, measured, cloud, summary.sagas.order.count, values['isolated-lambdas'])
+      : undefined;
+    const orderClientMs = meanOf(
+      measured.sagas.filter((s) => s.saga === 'order' && (s.outcome === 'completed' || s.outcome === 'rejected')),
+    );
     const date = new Date().toISOString();
     const results: BenchResults = {
       date,
@@ -90,6 +134,12 @@ async function main(): Promise<void> {
       mix,
       ...summary,
       orchestrationOverhead: orchestration,
+      orderAsClientSees: {
+        meanClientMs: Math.round(orderClientMs),
+        meanTaskMs: orchestration.order.meanTaskMs,
+        ratio: clientToTaskRatio(orderClientMs, orchestration.order.meanTaskMs),
+      },
+      ...(floor ? { floor } : {}),
       ...(idempotency ? { idempotency } : {}),
       targets: {
         orderSagasPerSecond: summary.sagas.order.completedPerSecond >= TARGET.orderSagasPerSecond,
@@ -109,8 +159,62 @@ async function main(): Promise<void> {
       console.log('added to docs/BENCHMARKS.md');
     }
   } finally {
+    await loadProcess.stop();
     await cloud.stop();
+    counting?.close();
   }
+}
+
+interface Sample {
+  at: number;
+  cpu: CloudCpu;
+  requests: RequestsByHost;
+}
+
+async function sample(counting: RequestCounting, loadPid: number): Promise<Sample> {
+  const requests = await counting.snapshot();
+  return { at: performance.now(), cpu: cloudCpu(process.pid, loadPid), requests };
+}
+
+const meanOf = (sagas: LoadResult['sagas']) => sagas.reduce((sum, s) => sum + s.ms, 0) / Math.max(sagas.length, 1);
+
+/** The floor of the measured window, between two samples of the processes' counters. */
+function floorFrom(
+  before: Sample,
+  after: Sample,
+  measured: LoadResult,
+  cloud: BenchCloud,
+  orderSagas: number,
+  isolatedLambdas: boolean,
+): Floor & { commands: CloudCpu['processes'] } {
+  const cores = machine().cpus;
+  const cpuMs = (role: keyof CloudCpu['cpuMs']) => after.cpu.cpuMs[role] - before.cpu.cpuMs[role];
+  const lambdaProcesses = after.cpu.processes.lambda.filter((command) => command !== 'esbuild').length;
+  const sent = requestsByPort(requestsBetween(before.requests, after.requests), {
+    dynamodb: cloud.ports.dynamodb,
+    lambdaInvoke: cloud.ports.lambda,
+    stepFunctions: cloud.ports.stepFunctions,
+    apiGateway: cloud.ports.http,
+  });
+  const floor = floorOf({
+    cores,
+    windowS: (after.at - before.at) / 1000,
+    orderSagas,
+    usage: {
+      // Handlers run on serverless-offline's one JavaScript thread, or, isolated, on worker threads.
+      lambda: {
+        processes: lambdaProcesses,
+        cpuMs: cpuMs('lambda'),
+        parallelism: isolatedLambdas ? cores : Math.min(cores, Math.max(lambdaProcesses, 1)),
+      },
+      dynamodb: { processes: after.cpu.processes.dynamodb.length, cpuMs: cpuMs('dynamodb'), parallelism: cores },
+      stepFunctions: { processes: 1, cpuMs: cpuMs('stepFunctions'), parallelism: 1 },
+      load: { processes: 1, cpuMs: cpuMs('load'), parallelism: 1 },
+    },
+    // The load generator's requests (undici) are not on Node's http channel: they are its own samples.
+    requests: { ...sent, apiGateway: measured.calls.length },
+  });
+  return { ...floor, commands: after.cpu.processes };
 }
 
 main().catch((error: unknown) => {

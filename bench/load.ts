@@ -428,6 +428,21 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return { startedAt, elapsedMs: Date.now() - startedAt, calls, sagas, acknowledged };
 }
 
+/**
+ * The part of a load from `from` (a Date.now() time) on: the calls and sagas it started, over the time from
+ * `from` to the load's end. A warm-up and a measured window can so be one load whose users go on: the window
+ * starts in the mix's steady state (users registered long ago, others registering as they do in it).
+ */
+export function loadSince(load: LoadResult, from: number): LoadResult {
+  return {
+    ...load,
+    startedAt: from,
+    elapsedMs: load.startedAt + load.elapsedMs - from,
+    calls: load.calls.filter((call) => call.startedAt >= from),
+    sagas: load.sagas.filter((saga) => saga.startedAt >= from),
+  };
+}
+
 /** What an order's end tells its client about the order record (Acknowledgements.orders). */
 const TOLD: Partial<Record<SagaEnd, Acknowledgements['orders'][number]['status']>> = {
   confirmed: 'CONFIRMED',

@@ -1,4 +1,5 @@
 import { cpus, release, totalmem } from 'node:os';
+import { EMULATORS, ROLES, type Floor, type Role } from './floor';
 import type { IdempotencyCost } from './idempotencyCost';
 import { ENDPOINTS, type LoadOptions, type LoadResult, type SagaName } from './load';
 import type { Overhead } from './overhead';
@@ -6,7 +7,7 @@ import { countEnds } from './sagaEnds';
 import { figures, table, type Figures } from './stats';
 
 /** What a benchmark run found: bench/results/<date>.json holds one of these. */
-export const TARGET = { orderSagasPerSecond: 100, orderP99Ms: 300, overheadShare: 0.2 };
+export const TARGET = { orderSagasPerSecond: 100, orderP99Ms: 300, overheadShare: 0.05, clientToTaskRatio: 1.3 };
 
 export interface BenchResults {
   date: string;
@@ -20,6 +21,10 @@ export interface BenchResults {
   sagas: Record<SagaName, Figures & { confirmed: number; rejected: number; ends: Record<string, number> }>;
   endpoints: Record<string, Figures>;
   orchestrationOverhead: Record<SagaName, Overhead>;
+  /** An order saga's mean time as its client saw it, over the mean time inside its Tasks (the histories). */
+  orderAsClientSees: { meanClientMs: number; meanTaskMs: number; ratio: number };
+  /** CPU and requests per order saga, and the ceiling they imply (on a cloud of the bench's own only). */
+  floor?: Floor & { commands: Record<Role, string[]> };
   idempotency?: IdempotencyCost;
   targets: { orderSagasPerSecond: boolean; orderP99: boolean; overhead: boolean };
 }
@@ -108,6 +113,12 @@ export function printResults(results: BenchResults): void {
       }),
     ]),
   );
+  const seen = results.orderAsClientSees;
+  console.log(
+    `  an order saga as its client sees it: ${seen.meanClientMs} ms (mean) = ${seen.ratio} × the time inside its Tasks` +
+      ` (${seen.meanTaskMs} ms); the 1-user target is ≤ ${TARGET.clientToTaskRatio} × (\`--users 1\`)`,
+  );
+  if (results.floor) printFloor(results.floor);
   if (results.idempotency) {
     const cost = results.idempotency;
     console.log('\nIdempotency middleware, paired run (POST /api/billing/deposit, slices taking turns)');
@@ -130,6 +141,35 @@ export function printResults(results: BenchResults): void {
   );
 }
 
+/** The floor: each process's CPU per order saga, the ceiling it sets, and the requests per saga. */
+export function printFloor(floor: Floor): void {
+  console.log(
+    `\nThe floor (${floor.windowS} s window, ${floor.orderSagas} order sagas; all the window's work ÷ its order sagas, ` +
+      `from each process's own CPU counters)`,
+  );
+  const ceiling = (value: number) => (Number.isFinite(value) ? value : '–');
+  console.log(
+    table([
+      ['', 'processes', 'CPU ms/saga', 'busy cores', 'can use', 'ceiling sagas/s'],
+      ...(Object.keys(ROLES) as Role[]).map((role) => {
+        const p = floor.processes[role];
+        return [ROLES[role], p.processes, p.cpuMsPerSaga, p.busyCores, p.parallelism, ceiling(p.ceilingPerSecond)];
+      }),
+      ['all of them', '', floor.cpuMsPerSaga, '', floor.cores, ceiling(floor.machineCeilingPerSecond)],
+    ]),
+  );
+  const by = floor.limitedBy === 'machine' ? `the machine's ${floor.cores} cores together` : ROLES[floor.limitedBy];
+  console.log(
+    `  ceiling ${ceiling(floor.ceilingPerSecond)} order sagas/s, held by ${by}; reached ${floor.reachedPerSecond}/s ` +
+      `(${Math.round(floor.shareOfCeiling * 100)}% of it)`,
+  );
+  console.log(
+    `  requests per order saga: ${(Object.keys(EMULATORS) as (keyof typeof EMULATORS)[])
+      .map((name) => `${EMULATORS[name]} ${floor.requestsPerSaga[name]}`)
+      .join(' · ')}`,
+  );
+}
+
 /** One row of docs/BENCHMARKS.md's table. */
 export function markdownRow(results: BenchResults, file: string): string {
   const { registration, order } = results.sagas;
@@ -139,7 +179,9 @@ export function markdownRow(results: BenchResults, file: string): string {
     `${order.completedPerSecond} | ${order.p50Ms} / ${order.p95Ms} / ${order.p99Ms} | ${order.errors} | ` +
     `${registration.completedPerSecond} | ${registration.p50Ms} / ${registration.p99Ms} | ${registration.errors} | ` +
     `${(results.orchestrationOverhead.order.overheadShare * 100).toFixed(1)}% | ` +
-    `${results.idempotency?.middlewareMsPerCall ?? '–'} | [json](../${file}) |`
+    `${results.idempotency?.middlewareMsPerCall ?? '–'} | ${results.orderAsClientSees.ratio} | ` +
+    `${results.floor ? `${results.floor.cpuMsPerSaga} | ${results.floor.ceilingPerSecond} (${results.floor.limitedBy})` : '– | –'} | ` +
+    `[json](../${file}) |`
   );
 }
 

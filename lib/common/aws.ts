@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from './observability';
+import { traced } from './observability';
 
 /**
  * The DynamoDB clients, created once per container (the Lambda client is in lambda.ts, so functions that
@@ -9,7 +9,7 @@ import { tracer } from './observability';
  * same code talks to DynamoDB Local, LocalStack or AWS. Captured by the tracer (the document client's calls go
  * through the captured one).
  */
-export const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+export const dynamoDb = traced(new DynamoDBClient({}));
 
 export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
   marshallOptions: { removeUndefinedValues: true },

@@ -9,14 +9,14 @@ import { logger, tracer } from './observability';
 import { serviceEvent, validInput, type Caller, type ServiceCall } from './serviceEvent';
 
 /**
- * What every function of the project starts with, the authorizer included: its X-Ray segment (a no-op where
- * the stage does not trace, and so locally) and its log context, reset per call. The response is not added to
+ * What every function of the project starts with, the authorizer included: its X-Ray segment (none where the
+ * stage does not trace, and so locally: there is no Tracer there, lib/common/observability.ts) and its log context, reset per call. The response is not added to
  * the trace: answers carry personal data and session cookies.
  */
 export function observedHandler<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
-  return middy(fn)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+  const handler = middy(fn);
+  if (tracer !== undefined) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return handler.use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
 /** Refuses a call without the caller the gateway's authorizer established, before its input is looked at. */

@@ -1,8 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { tracer } from './observability';
+import { traced } from './observability';
 
 /**
  * The Step Functions client, created once per container; AWS_ENDPOINT_URL_SFN points it at the local endpoint.
  * Captured by the tracer, so a saga's execution continues the trace of the request that started it.
  */
-export const stepFunctions = tracer.captureAWSv3Client(new SFNClient({}));
+export const stepFunctions = traced(new SFNClient({}));

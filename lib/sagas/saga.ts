@@ -74,8 +74,13 @@ export function requestFingerprint(request: Record<string, unknown>): string {
 }
 
 export async function describeSaga(executionArn: string): Promise<SagaOutcome> {
+  return (await describeExecution(executionArn)).outcome;
+}
+
+/** The saga's outcome, and how long it ran when it has closed (its stop date − its start date). */
+async function describeExecution(executionArn: string): Promise<{ outcome: SagaOutcome; durationMs?: number }> {
   const execution = await stepFunctions.send(new DescribeExecutionCommand({ executionArn }));
-  return {
+  const outcome: SagaOutcome = {
     executionArn,
     executionName: execution.name ?? executionArn.split(':').pop()!,
     status: execution.status as ExecutionStatus,
@@ -84,6 +89,8 @@ export async function describeSaga(executionArn: string): Promise<SagaOutcome> {
     ...(execution.error === undefined ? {} : { error: execution.error }),
     ...(execution.cause === undefined ? {} : { cause: execution.cause }),
   };
+  const { startDate, stopDate } = execution;
+  return startDate && stopDate ? { outcome, durationMs: stopDate.getTime() - startDate.getTime() } : { outcome };
 }
 
 /** The saga `executionName` of a state machine, or undefined when there is none by that name. */
@@ -125,13 +132,73 @@ export async function startSaga(
   }
 }
 
-/** Polls the execution until it closes or `waitMs` passes; a RUNNING (or PENDING_REDRIVE) outcome means "not yet". */
+/**
+ * When a saga-starting call looks at its saga again. A Standard workflow has no call that waits for an
+ * execution's end, only DescribeExecution: each look is a request here and one at Step Functions, and under
+ * load a saga that takes seconds was looked at a dozen times. The best guess of when a saga ends is how long
+ * the last ones took, so the container keeps a moving average of the durations of the sagas it waited for,
+ * one per state machine: it waits a little less than that before its first look (`FIRST_LOOK` of it), then
+ * looks at intervals that start at a tenth of it and grow by half each time, up to `MAX_STEP_MS`. A saga as
+ * long as the average is seen within about a tenth of its time, in three looks. Before it knows any, it
+ * looks at 25 ms and doubles the interval up to `MAX_STEP_MS`.
+ */
+export class SagaPace {
+  static readonly FIRST_MS = 25;
+  static readonly FIRST_LOOK = 0.8;
+  static readonly MIN_STEP_MS = 10;
+  static readonly MAX_STEP_MS = 250;
+  /** Weight of the newest duration in the moving average. */
+  static readonly WEIGHT = 0.2;
+  private typicalMs: number | undefined;
+
+  /** The delays before each look of one wait, the first one's included. */
+  *delays(): Generator<number, never> {
+    const { FIRST_MS, FIRST_LOOK, MIN_STEP_MS, MAX_STEP_MS } = SagaPace;
+    const typical = this.typicalMs;
+    if (typical === undefined) {
+      for (let delay = FIRST_MS; ; delay = Math.min(delay * 2, MAX_STEP_MS)) yield delay;
+    }
+    yield Math.max(MIN_STEP_MS, typical * FIRST_LOOK);
+    for (let step = Math.max(MIN_STEP_MS, typical / 10); ; step = Math.min(step * 1.5, MAX_STEP_MS)) {
+      yield Math.min(step, MAX_STEP_MS);
+    }
+  }
+
+  /** A saga waited for has closed after running `durationMs`. */
+  observe(durationMs: number): void {
+    const { WEIGHT } = SagaPace;
+    this.typicalMs = this.typicalMs === undefined ? durationMs : (1 - WEIGHT) * this.typicalMs + WEIGHT * durationMs;
+  }
+
+  /** The moving average so far (undefined before the first saga). */
+  typical(): number | undefined {
+    return this.typicalMs;
+  }
+}
+
+/** One pace per state machine (the machine's name in the execution ARN), for as long as the container lives. */
+const paces = new Map<string, SagaPace>();
+export function paceOf(executionArn: string): SagaPace {
+  const machine = executionArn.split(':')[6] ?? '';
+  let pace = paces.get(machine);
+  if (pace === undefined) paces.set(machine, (pace = new SagaPace()));
+  return pace;
+}
+
+/**
+ * Looks at the execution until it closes or `waitMs` passes (SagaPace says when); a RUNNING (or PENDING_REDRIVE)
+ * outcome means "not yet".
+ */
 export async function awaitSaga(executionArn: string, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
   const deadline = Date.now() + waitMs;
-  for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-    const outcome = await describeSaga(executionArn);
-    const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
-    if (!running || Date.now() + delay > deadline) return outcome;
+  const pace = paceOf(executionArn);
+  const delays = pace.delays();
+  for (;;) {
+    const delay = Math.max(0, Math.min(delays.next().value, deadline - Date.now()));
     await new Promise((resolve) => setTimeout(resolve, delay));
+    const { outcome, durationMs } = await describeExecution(executionArn);
+    const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
+    if (!running && durationMs !== undefined) pace.observe(durationMs);
+    if (!running || Date.now() >= deadline) return outcome;
   }
 }

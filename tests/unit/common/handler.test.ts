@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handler as serviceInfo } from '../../../functions/dev/serviceInfo';
 import { handler as signin } from '../../../functions/auth/signin';
-import { tracer } from '../../../lib/common/observability';
+import { tracer as loadedTracer } from '../../../lib/common/observability';
 import DEV_SERVICES from '../../../lib/dev/devServices.json';
 import { callHttp, httpEvent, parseBody } from '../support/events';
 
@@ -23,6 +23,8 @@ describe('Factory: serviceHandler, the one handler edge', () => {
   });
 
   it("passes every call through the Tracer's middleware, without adding the answer to the trace", async () => {
+    // The unit tests do not set POWERTOOLS_TRACE_ENABLED=false, so the Tracer is loaded (off, outside Lambda).
+    const tracer = loadedTracer!;
     const subsegment = { close: jest.fn() };
     const segment = { addNewSubsegment: jest.fn(() => subsegment) };
     const spies = [

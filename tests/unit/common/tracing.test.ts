@@ -1,3 +1,4 @@
+import asyncHooks from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { dynamoDb } from '../../../lib/common/aws';
@@ -25,7 +26,7 @@ const xrayMiddleware = (client: DynamoDBClient) =>
 
 describe('Tracing: X-Ray through the Powertools tracer', () => {
   it('is off outside Lambda, and leaves the captured SDK clients without any X-Ray middleware', () => {
-    expect(tracer.isTracingEnabled()).toBe(false);
+    expect(tracer?.isTracingEnabled()).toBe(false);
     for (const client of [dynamoDb, lambda, stepFunctions]) {
       expect(xrayMiddleware(client as unknown as DynamoDBClient)).toEqual([]);
     }
@@ -53,5 +54,51 @@ describe('Tracing: X-Ray through the Powertools tracer', () => {
     expect(on.isTracingEnabled()).toBe(true);
     on.captureAWSv3Client(client);
     expect(xrayMiddleware(client).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Tracing: not loaded where the stage does not trace', () => {
+  /**
+   * Loads the AWS clients (and observability.ts with them) afresh in a Lambda environment with the stage's
+   * POWERTOOLS_TRACE_ENABLED; what it left: the tracer, and how many async hooks were created on the way.
+   */
+  async function loadedInLambda(traceEnabled: 'true' | 'false') {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      LAMBDA_TASK_ROOT: '/var/task',
+      POWERTOOLS_TRACE_ENABLED: traceEnabled,
+    });
+    const createHook = jest.spyOn(asyncHooks, 'createHook');
+    try {
+      let loaded: { tracer: unknown; client: unknown } = { tracer: undefined, client: undefined };
+      await jest.isolateModulesAsync(async () => {
+        const [observability, aws] = await Promise.all([
+          import('../../../lib/common/observability'),
+          import('../../../lib/common/aws'),
+        ]);
+        loaded = { tracer: observability.tracer, client: aws.dynamoDb };
+      });
+      return { ...loaded, hooks: createHook.mock.calls.length };
+    } finally {
+      createHook.mockRestore();
+      process.env = saved;
+    }
+  }
+
+  it('loads no Tracer, so no X-Ray async hook, and leaves the clients as they are (the local cloud)', async () => {
+    const off = await loadedInLambda('false');
+
+    expect(off.tracer).toBeUndefined();
+    expect(off.hooks).toBe(0);
+    expect(xrayMiddleware(off.client as DynamoDBClient)).toEqual([]);
+  });
+
+  it('loads the Tracer, whose X-Ray SDK hooks the process, on a stage that traces', async () => {
+    const on = await loadedInLambda('true');
+
+    expect((on.tracer as Tracer | undefined)?.isTracingEnabled()).toBe(true);
+    expect(on.hooks).toBeGreaterThan(0);
+    expect(xrayMiddleware(on.client as DynamoDBClient).length).toBeGreaterThan(0);
   });
 });
