@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lambdaInstances } from '../local/config';
 import { isStopping, stopOnSignals } from '../local/process';
 import { benchCloud, portBaseOf, type BenchCloud } from './cloud';
 import { idempotencyCost, type IdempotencyCost } from './idempotencyCost';
@@ -201,11 +202,12 @@ function floorFrom(
     windowS: (after.at - before.at) / 1000,
     orderSagas,
     usage: {
-      // Handlers run on serverless-offline's one JavaScript thread, or, isolated, on worker threads.
+      // Handlers run on the JavaScript thread of each serverless-offline instance of the pool (its primary only
+      // hands connections over, so it adds no thread of handlers), or, isolated, on worker threads.
       lambda: {
         processes: lambdaProcesses,
         cpuMs: cpuMs('lambda'),
-        parallelism: isolatedLambdas ? cores : Math.min(cores, Math.max(lambdaProcesses, 1)),
+        parallelism: isolatedLambdas ? cores : Math.min(cores, lambdaInstances()),
       },
       dynamodb: { processes: after.cpu.processes.dynamodb.length, cpuMs: cpuMs('dynamodb'), parallelism: cores },
       stepFunctions: { processes: 1, cpuMs: cpuMs('stepFunctions'), parallelism: 1 },
