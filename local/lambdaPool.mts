@@ -15,11 +15,18 @@
  * modules, the one handler code path.
  *
  * The first instance resolves the configuration and, unless LOCAL_LAMBDA_BUNDLE says `reuse`, bundles the
- * functions; the others start once it listens, and reuse its bundle (serverless/offline-pool.js). The primary
+ * functions; the others boot at the same time and load its bundle once it says it is written (the plugin's
+ * AWAIT_BUNDLE and BUNDLED messages, which this primary relays: serverless/offline-pool.js). The primary
  * prints one line when every instance listens on both ports (READY_LINE, with their pids), and exits as soon as
  * one instance exits, taking the others with it: the runtime is up as a whole or not at all.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { createRequire } from 'node:module';
+
+const { AWAIT_BUNDLE, BUNDLED } = createRequire(process.argv[1]!)('../serverless/offline-pool.js') as {
+  AWAIT_BUNDLE: string;
+  BUNDLED: string;
+};
 
 /** The line that says the pool is up, `lambda pool ready: <pid> <pid> …`, which local/offline.ts waits for. */
 const READY_LINE = 'lambda pool ready:';
@@ -37,23 +44,33 @@ function main(): void {
   let ready = false;
   let stopping = false;
 
-  // Only the first instance resolves the configuration for the cloud (LOCAL_RESOLVED_CONFIG_FILE) and may bundle.
+  // Only the first instance resolves the configuration for the cloud (LOCAL_RESOLVED_CONFIG_FILE) and may bundle;
+  // the others await its bundle (or reuse the one there).
   const fork = (first: boolean): void => {
     const worker = cluster.fork(
-      first ? { LOCAL_LAMBDA_BUNDLE: bundle } : { LOCAL_LAMBDA_BUNDLE: 'reuse', LOCAL_RESOLVED_CONFIG_FILE: '' },
+      first
+        ? { LOCAL_LAMBDA_BUNDLE: bundle }
+        : { LOCAL_LAMBDA_BUNDLE: bundle === 'reuse' ? 'reuse' : 'await', LOCAL_RESOLVED_CONFIG_FILE: '' },
     );
     listening.set(worker, new Set());
   };
+  let bundled = false;
+  const awaitingTheBundle = new Set<Worker>();
+  cluster.on('message', (worker, message) => {
+    if (message === BUNDLED) {
+      bundled = true;
+      for (const waiting of awaitingTheBundle) waiting.send(BUNDLED);
+      awaitingTheBundle.clear();
+    } else if (message === AWAIT_BUNDLE) {
+      if (bundled) worker.send(BUNDLED);
+      else awaitingTheBundle.add(worker);
+    }
+  });
   const allListening = () => [...listening.values()].every((seen) => ports.every((port) => seen.has(port)));
 
   cluster.on('listening', (worker, address) => {
     listening.get(worker)?.add(address.port);
     if (ready || !allListening()) return;
-    if (listening.size < instances) {
-      // The first instance has bundled (or found the bundle): the others reuse it.
-      for (let i = listening.size; i < instances; i += 1) fork(false);
-      return;
-    }
     ready = true;
     console.log(`${READY_LINE} ${[...listening.keys()].map((w) => w.process.pid).join(' ')}`);
   });
@@ -81,9 +98,8 @@ function main(): void {
     });
   }
 
-  // The first one alone when it bundles; with a bundle to reuse there is nothing to wait for.
   fork(true);
-  if (bundle === 'reuse') for (let i = 1; i < instances; i += 1) fork(false);
+  for (let i = 1; i < instances; i += 1) fork(false);
 }
 
 main();

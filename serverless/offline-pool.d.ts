@@ -5,5 +5,8 @@ declare class OfflinePool {
 declare namespace OfflinePool {
   /** What it logs once it has written the resolved configuration. */
   const CONFIG_WRITTEN: string;
+  /** The pool's messages: an instance awaiting the first one's bundle, and the word that it is written. */
+  const AWAIT_BUNDLE: string;
+  const BUNDLED: string;
 }
 export = OfflinePool;

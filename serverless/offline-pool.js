@@ -9,8 +9,10 @@
  *   reads its tables and state machines from it, so the configuration is resolved once per start, not once
  *   more by a `sls print` of its own.
  * - LOCAL_LAMBDA_BUNDLE=reuse: serverless-esbuild does not bundle; the instance runs the bundles already in
- *   .esbuild/.build, which the pool's first instance (or an earlier start with the same sources,
- *   local/bundleCache.ts) wrote. Only the bundling step is skipped: serverless-esbuild still points
+ *   .esbuild/.build, which an earlier start with the same sources wrote (local/bundleCache.ts).
+ *   LOCAL_LAMBDA_BUNDLE=await: the same, once the pool's first instance, which bundles (`build`), has said it is
+ *   done (BUNDLED, over the cluster's IPC channel, relayed by the pool's primary): every instance boots at once and
+ *   only the loading of the bundles waits. Only the bundling step is skipped: serverless-esbuild still points
  *   serverless-offline at that folder as it always does. (Its own `skipBuild` option is for prebuilt zip
  *   artifacts, which `sls offline` does not have.)
  * - LOCAL_LAMBDA_WATCH=off: serverless-esbuild does not watch the sources. With `--useInProcess` a rebuilt
@@ -23,6 +25,22 @@ const { createRequire } = require('node:module');
 
 const STAGE = 'offline';
 const CONFIG_WRITTEN = 'offline-pool: resolved configuration written';
+/** The pool's messages about the bundle (local/lambdaPool.mts): asked for by an awaiting instance, and its answer. */
+const AWAIT_BUNDLE = 'offline-pool: await the bundle';
+const BUNDLED = 'offline-pool: bundled';
+
+/** Resolves once the pool's primary says the first instance has bundled (at once if it already has). */
+function bundledByTheFirstInstance() {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message !== BUNDLED) return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.send(AWAIT_BUNDLE);
+  });
+}
 
 /** serverless-esbuild's own options, which it removes before it hands the rest to esbuild (its dist/bundle.js). */
 const PLUGIN_OPTIONS = new Set([
@@ -91,18 +109,30 @@ class OfflinePool {
     const esbuild = serverless.pluginManager.plugins.find(
       (plugin) => plugin.constructor.name === 'EsbuildServerlessPlugin',
     );
-    if (process.env.LOCAL_LAMBDA_BUNDLE === 'reuse') {
+    const mode = process.env.LOCAL_LAMBDA_BUNDLE;
+    if (mode === 'reuse' || mode === 'await') {
       if (esbuild === undefined)
-        throw new serverless.classes.Error('LOCAL_LAMBDA_BUNDLE=reuse needs serverless-esbuild');
+        throw new serverless.classes.Error(`LOCAL_LAMBDA_BUNDLE=${mode} needs serverless-esbuild`);
+      if (mode === 'await' && process.send === undefined)
+        throw new serverless.classes.Error('LOCAL_LAMBDA_BUNDLE=await is for an instance of the Lambda pool');
       // serverless-esbuild's hooks call `this.bundle()` (an own property, bound in its constructor).
       esbuild.bundle = async function reuseTheBundle() {
+        if (mode === 'await') await bundledByTheFirstInstance();
         this.prepare();
         this.buildResults = [];
       };
     }
     if (process.env.LOCAL_LAMBDA_WATCH === 'off' && esbuild !== undefined) {
       esbuild.watch = () => undefined;
-      if (process.env.LOCAL_LAMBDA_BUNDLE !== 'reuse') esbuild.bundle = bundleInOneBuild;
+      if (mode !== 'reuse' && mode !== 'await') esbuild.bundle = bundleInOneBuild;
+    }
+    if (mode === 'build' && esbuild !== undefined && process.send !== undefined) {
+      // The pool's first instance: the others wait for this to load the bundles.
+      const bundle = esbuild.bundle;
+      esbuild.bundle = async function bundleAndTellThePool(...args) {
+        await bundle.apply(this, args);
+        process.send(BUNDLED);
+      };
     }
     const file = process.env.LOCAL_RESOLVED_CONFIG_FILE;
     // `initialize` runs after every plugin's constructor and before the offline lifecycle (and its bundling).
@@ -120,3 +150,5 @@ class OfflinePool {
 
 module.exports = OfflinePool;
 module.exports.CONFIG_WRITTEN = CONFIG_WRITTEN;
+module.exports.AWAIT_BUNDLE = AWAIT_BUNDLE;
+module.exports.BUNDLED = BUNDLED;
