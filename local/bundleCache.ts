@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 /**
  * Whether the functions' bundles in .esbuild/.build (serverless-esbuild's output, as `sls offline start` writes
@@ -78,4 +78,83 @@ export function checkBundle(root = process.cwd()): BundleCheck {
     fresh,
     record: () => writeFileSync(join(root, RECORD), JSON.stringify({ sources, bundle: bundleDigest(root) })),
   };
+}
+
+const LOCK = join('.esbuild', 'bundling.lock');
+const LOCK_POLL_MS = 100;
+/** A lock without its holder's pid this long after it was taken: its process died between the two steps. */
+const PIDLESS_LOCK_MS = 5_000;
+
+export interface BundleTurn extends BundleCheck {
+  /** Lets the next start check the bundle: after `record()`, or after a start that failed. Idempotent. */
+  release: () => void;
+}
+
+/** The pid in the lock, undefined while its holder has not written it yet. */
+function lockHolder(lock: string): number | undefined {
+  try {
+    return Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the lock's holder is gone: a start killed while it bundled leaves its lock behind. */
+function lockAbandoned(lock: string): boolean {
+  const pid = lockHolder(lock);
+  if (pid === undefined) {
+    try {
+      return Date.now() - statSync(lock).mtimeMs > PIDLESS_LOCK_MS;
+    } catch {
+      return false; // released meanwhile: the next mkdir tells
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * The bundle check, one start at a time: two local clouds starting together (npm test's parallel groups, a
+ * second `npm start` on other ports) would otherwise both find the bundle stale and both write .esbuild/.build,
+ * each over the other's files while the other's instances load them. The first takes the lock (a directory,
+ * which only one `mkdir` creates, holding its pid) and keeps it while it bundles, until `release()`; the others
+ * wait for it and then check the bundle again, fresh by then, and reuse it. A fresh bundle needs no lock held.
+ * The lock of a process that is gone (killed while it bundled) is taken over; the holder's exit releases it.
+ */
+export async function bundleTurn(
+  root = process.cwd(),
+  onWait: (holder: number | undefined) => void = () => undefined,
+): Promise<BundleTurn> {
+  const lock = join(root, LOCK);
+  mkdirSync(dirname(lock), { recursive: true });
+  for (let waited = false; ; waited = true) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (lockAbandoned(lock)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!waited) onWait(lockHolder(lock));
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    process.off('exit', release);
+    rmSync(lock, { recursive: true, force: true });
+  };
+  process.on('exit', release);
+  const check = checkBundle(root);
+  if (check.fresh) release();
+  return { ...check, release };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkBundle } from './bundleCache';
+import { bundleTurn } from './bundleCache';
 import { DATA_DIR, defaultPorts, type LocalCloudPorts } from './config';
 import { createDeclaredTables, startDynamoDbLocal, wipeDynamoDbData } from './dynamodb';
 import { LocalMetrics } from './metrics';
@@ -133,7 +133,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       );
     },
     offline: async () => {
-      const bundle = checkBundle();
+      const bundle = await bundleTurn(process.cwd(), (holder) =>
+        log(`waiting for the bundle: another start (pid ${holder ?? '?'}) is writing it…`),
+      );
+      if (stopped !== undefined) {
+        bundle.release();
+        throw new Error('not starting serverless-offline: the local cloud was stopped while it waited for the bundle');
+      }
       const first = children.offline === undefined;
       log(
         `starting serverless-offline (${bundle.fresh ? 'reusing the bundle: the sources are unchanged' : 'bundling the functions'})${options.faults ? `, with faults: ${JSON.stringify(options.faults)}` : ''}…`,
@@ -148,13 +154,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       children.offline = runtime.managed;
       try {
         instances = await runtime.ready;
+        if (!bundle.fresh) bundle.record();
       } catch (error) {
         config.reject(error);
         throw error;
       } finally {
+        bundle.release();
         rmSync(configDir, { recursive: true, force: true });
       }
-      if (!bundle.fresh) bundle.record();
     },
     stepFunctions: async () => {
       const machines = machinesFromServerlessConfig(await config.promise);

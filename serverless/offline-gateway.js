@@ -13,6 +13,13 @@
  *   Here every answer the gateway itself makes is rendered from those same GatewayResponses, so the two
  *   cannot drift: UNAUTHORIZED for a 401 of the authorizer, ACCESS_DENIED for a 403, MISSING_AUTHENTICATION_TOKEN
  *   for an unknown route, DEFAULT_4XX / DEFAULT_5XX for any other error hapi raises.
+ * - an authorizer that fails (throws anything but exactly `Error('Unauthorized')`, as when it cannot read the
+ *   sessions table) is a 401 "Unauthorized" in serverless-offline, whose auth scheme catches every error alike:
+ *   a client would take a DynamoDB hiccup for a session that is gone. API Gateway answers that with the
+ *   AUTHORIZER_CONFIGURATION_ERROR response (500, `x-amzn-ErrorType: AuthorizerConfigurationException`, falling
+ *   back to DEFAULT_5XX here), which a client retries. Each authentication runs in an AsyncLocalStorage context
+ *   (hapi's `server.auth.scheme`, wrapped), serverless-offline's `LambdaFunction.runHandler` notes there a
+ *   failure that is not `Unauthorized`, and the scheme's 401 then becomes that 500.
  * - (hapi's own parsing of request cookies, which answered 400 `Invalid cookie value` before the authorizer
  *   ran, is turned off by serverless-offline's `disableCookieValidation` in serverless.yml: the authorizer
  *   parses the Cookie header itself, as on AWS.)
@@ -21,7 +28,9 @@
  * as serverless-offline resolves it) and adds two request-lifecycle extensions, hapi's documented hook, to
  * the server as it starts. Only under `sls offline`; no deployed stage runs any of this.
  */
+const { AsyncLocalStorage } = require('node:async_hooks');
 const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
 
 const OVERRIDE_HEADER = 'sls-offline-authorizer-override';
 /** serverless-offline's catch-all route, whose handler answers an unknown route. */
@@ -34,6 +43,11 @@ const RESPONSE_TYPES = {
     statusCode: 403,
     message: 'User is not authorized to access this resource',
     errorType: 'AccessDeniedException',
+  },
+  AUTHORIZER_CONFIGURATION_ERROR: {
+    statusCode: 500,
+    message: null,
+    errorType: 'AuthorizerConfigurationException',
   },
   MISSING_AUTHENTICATION_TOKEN: {
     statusCode: 403,
@@ -88,6 +102,9 @@ function withoutOverride(request) {
 /** The response type of an answer hapi or serverless-offline made itself, or undefined for a function's. */
 function gatewayTypeOf(request) {
   const { response } = request;
+  if (response?.[AUTHORIZER_FAILED]) {
+    return { type: 'AUTHORIZER_CONFIGURATION_ERROR', ...RESPONSE_TYPES.AUTHORIZER_CONFIGURATION_ERROR };
+  }
   if (response?.isBoom) {
     const { statusCode } = response.output;
     if (statusCode === 401) return { type: 'UNAUTHORIZED', ...RESPONSE_TYPES.UNAUTHORIZED };
@@ -101,6 +118,60 @@ function gatewayTypeOf(request) {
     return { type: 'MISSING_AUTHENTICATION_TOKEN', ...RESPONSE_TYPES.MISSING_AUTHENTICATION_TOKEN };
   }
   return undefined;
+}
+
+/** The authentication in progress, where serverless-offline's Lambda runner notes the authorizer's failure. */
+const authentications = new AsyncLocalStorage();
+/** Marks the error that replaces a failed authorizer's 401. */
+const AUTHORIZER_FAILED = Symbol('authorizer failed');
+
+/**
+ * Notes, in the authentication in progress, an authorizer that failed with anything but exactly
+ * `Unauthorized` (API Gateway's rule: that message alone is a 401). serverless-offline's classes are ES modules
+ * (require(esm): the same module instance serverless-offline imported).
+ */
+function noteAuthorizerFailures(fromOffline, offlineDirectory) {
+  let LambdaFunction;
+  try {
+    ({ default: LambdaFunction } = fromOffline(join(offlineDirectory, 'lambda', 'LambdaFunction.js')));
+  } catch (error) {
+    // Under Jest (tests/unit/local/offlineGateway.test.ts), whose require has no ES modules; tests/integration/
+    // faults.test.ts holds the real gateway to the 500.
+    process.emitWarning(`offline-gateway: a failing authorizer stays a 401 (${error.message.split('\n')[0]})`);
+    return;
+  }
+  const runHandler = LambdaFunction.prototype.runHandler;
+  LambdaFunction.prototype.runHandler = async function runNotingAuthorizerFailures(...args) {
+    try {
+      return await runHandler.apply(this, args);
+    } catch (error) {
+      const authentication = authentications.getStore();
+      if (authentication !== undefined && error?.message !== 'Unauthorized') authentication.failed = true;
+      throw error;
+    }
+  };
+}
+
+/** hapi's `auth.scheme`, each strategy's `authenticate` run in an authentication context of its own. */
+function failedAuthorizersAnswer500(authPrototype, Boom) {
+  const scheme = authPrototype.scheme;
+  authPrototype.scheme = function schemeNotingAuthorizerFailures(name, implementation) {
+    return scheme.call(this, name, (...schemeArgs) => {
+      const strategy = implementation(...schemeArgs);
+      const authenticate = strategy.authenticate;
+      strategy.authenticate = function authenticateNotingAuthorizerFailures(request, h) {
+        const authentication = { failed: false };
+        return authentications.run(authentication, async () => {
+          const answer = await authenticate.call(this, request, h);
+          if (!authentication.failed || !answer?.isBoom || answer.output.statusCode !== 401) return answer;
+          const failure = Boom.internal('authorizer failed');
+          failure[AUTHORIZER_FAILED] = true;
+          return failure;
+        });
+      };
+      return strategy;
+    });
+  };
 }
 
 function answerAsApiGateway(server, responses) {
@@ -133,14 +204,26 @@ class OfflineGateway {
     this.installed = true;
     delete process.env.AUTHORIZER;
     const responses = gatewayResponsesOf(this.serverless.service.resources);
-    const hapi = createRequire(require.resolve('serverless-offline'))('@hapi/hapi');
+    const offline = require.resolve('serverless-offline');
+    const fromOffline = createRequire(offline);
+    const hapi = fromOffline('@hapi/hapi');
+    // hapi's Auth class, whose `scheme` each server's `server.auth.scheme` binds when the server is created.
+    const Auth = require(join(dirname(fromOffline.resolve('@hapi/hapi')), 'auth.js'));
+    failedAuthorizersAnswer500(Auth.prototype, fromOffline('@hapi/boom'));
     const prototype = Object.getPrototypeOf(hapi.server({ autoListen: false }));
     const start = prototype.start;
     const configured = new WeakSet();
+    let notingFailures = false;
     prototype.start = function startAnsweringAsApiGateway(...args) {
       if (!configured.has(this)) {
         configured.add(this);
         answerAsApiGateway(this, responses);
+      }
+      // Not earlier: loading serverless-offline's Lambda classes before it has built its servers breaks
+      // @hapi/validate's schemas (one of their imports adds to what `for…in` sees). By now they are loaded.
+      if (!notingFailures) {
+        notingFailures = true;
+        noteAuthorizerFailures(fromOffline, dirname(offline));
       }
       return start.apply(this, args);
     };

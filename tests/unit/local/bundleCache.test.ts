@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkBundle } from '../../../local/bundleCache';
+import { bundleTurn, checkBundle } from '../../../local/bundleCache';
 
 /** A service directory with one source, one dependency lock and one bundle, as serverless-esbuild leaves it. */
 function service(): string {
@@ -79,5 +79,61 @@ describe('Function: checkBundle', () => {
     check.record();
 
     expect(checkBundle(root).fresh).toBe(false);
+  });
+});
+
+describe('Function: bundleTurn', () => {
+  let root: string;
+  const lock = () => join(root, '.esbuild', 'bundling.lock');
+  beforeEach(() => {
+    root = service();
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps the lock while a stale bundle is written, and leaves none for a fresh one', async () => {
+    const stale = await bundleTurn(root);
+    expect(stale.fresh).toBe(false);
+    expect(readFileSync(join(lock(), 'pid'), 'utf8')).toBe(String(process.pid));
+    stale.record();
+    stale.release();
+    expect(existsSync(lock())).toBe(false);
+
+    const fresh = await bundleTurn(root);
+    expect(fresh.fresh).toBe(true);
+    expect(existsSync(lock())).toBe(false);
+  });
+
+  it('waits while another start holds the lock, then finds the bundle it recorded', async () => {
+    const first = await bundleTurn(root);
+    const waits: (number | undefined)[] = [];
+    let secondDone = false;
+    const second = bundleTurn(root, (holder) => waits.push(holder)).then((turn) => {
+      secondDone = true;
+      return turn;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondDone).toBe(false);
+    expect(waits).toEqual([process.pid]);
+    first.record();
+    first.release();
+    expect((await second).fresh).toBe(true);
+  });
+
+  it('takes over the lock of a process that is gone', async () => {
+    mkdirSync(lock(), { recursive: true });
+    // Above the kernel's pid_max (4194304 at most): no process has it.
+    writeFileSync(join(lock(), 'pid'), '4194305');
+    const turn = await bundleTurn(root);
+    expect(readFileSync(join(lock(), 'pid'), 'utf8')).toBe(String(process.pid));
+    turn.release();
+  });
+
+  it('takes over a lock left without a pid for longer than a start takes to write it', async () => {
+    mkdirSync(lock(), { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock(), old, old);
+    const turn = await bundleTurn(root);
+    expect(turn.fresh).toBe(false);
+    turn.release();
   });
 });
