@@ -136,43 +136,65 @@ export async function startSaga(
  * When a saga-starting call looks at its saga again. A Standard workflow has no call that waits for an
  * execution's end, only DescribeExecution: each look is a request here and one at Step Functions, and under
  * load a saga that takes seconds was looked at a dozen times. The best guess of when a saga ends is how long
- * the last ones took, so the container keeps a moving average of the durations of the sagas it waited for,
- * one per state machine: it waits a little less than that before its first look (`FIRST_LOOK` of it), then
- * looks at intervals that start at a tenth of it and grow by half each time, up to `MAX_STEP_MS`. A saga as
- * long as the average is seen within about a tenth of its time, in three looks. Before it knows any, it
- * looks at 25 ms and doubles the interval up to `MAX_STEP_MS`.
+ * the last ones took, so the container keeps, per state machine, a moving average of the durations of the
+ * sagas it waited for and of how far they strayed from it (the mean deviation: TCP's estimate of a round trip
+ * and its variation, RFC 6298). The first look is one deviation before the average; the next ones follow at
+ * intervals of half a deviation (at least `MIN_STEP_MS`) that grow by half each time, up to `MAX_STEP_MS`. Steady
+ * sagas (one user) are seen within a few milliseconds of their end; scattered ones (under load, where every
+ * look costs CPU that the sagas need) in about three looks. Before it knows any, it looks at 25 ms and doubles
+ * the interval up to `MAX_STEP_MS`.
+ *
+ * The times are counted from the start of the wait, not from the end of the previous look, so that a look's
+ * own round trip does not push the later ones back; a time that has passed while a slow look was on its way is
+ * skipped, not made up for by looks back to back.
  */
 export class SagaPace {
   static readonly FIRST_MS = 25;
-  static readonly FIRST_LOOK = 0.8;
-  static readonly MIN_STEP_MS = 10;
+  static readonly MIN_STEP_MS = 4;
   static readonly MAX_STEP_MS = 250;
-  /** Weight of the newest duration in the moving average. */
+  /** Weights of the newest duration in the moving average and of its distance from it in the deviation. */
   static readonly WEIGHT = 0.2;
+  static readonly DEVIATION_WEIGHT = 0.25;
   private typicalMs: number | undefined;
+  private deviationMs = 0;
 
-  /** The delays before each look of one wait, the first one's included. */
-  *delays(): Generator<number, never> {
-    const { FIRST_MS, FIRST_LOOK, MIN_STEP_MS, MAX_STEP_MS } = SagaPace;
+  /** When to look during one wait, in milliseconds from its start: an endless, rising schedule. */
+  *lookTimes(): Generator<number, never> {
+    const { FIRST_MS, MIN_STEP_MS, MAX_STEP_MS } = SagaPace;
     const typical = this.typicalMs;
     if (typical === undefined) {
-      for (let delay = FIRST_MS; ; delay = Math.min(delay * 2, MAX_STEP_MS)) yield delay;
+      for (let at = FIRST_MS, step = FIRST_MS; ; step = Math.min(step * 2, MAX_STEP_MS), at += step) yield at;
     }
-    yield Math.max(MIN_STEP_MS, typical * FIRST_LOOK);
-    for (let step = Math.max(MIN_STEP_MS, typical / 10); ; step = Math.min(step * 1.5, MAX_STEP_MS)) {
-      yield Math.min(step, MAX_STEP_MS);
+    let at = Math.max(MIN_STEP_MS, typical - this.deviationMs);
+    yield at;
+    for (let step = Math.max(MIN_STEP_MS, this.deviationMs / 2); ; step = Math.min(step * 1.5, MAX_STEP_MS)) {
+      at += step;
+      yield at;
     }
   }
 
   /** A saga waited for has closed after running `durationMs`. */
   observe(durationMs: number): void {
-    const { WEIGHT } = SagaPace;
-    this.typicalMs = this.typicalMs === undefined ? durationMs : (1 - WEIGHT) * this.typicalMs + WEIGHT * durationMs;
+    const { WEIGHT, DEVIATION_WEIGHT } = SagaPace;
+    if (this.typicalMs === undefined) {
+      // As RFC 6298 starts: the deviation half the first sample, here a quarter (a saga varies less than a path).
+      this.typicalMs = durationMs;
+      this.deviationMs = durationMs / 4;
+      return;
+    }
+    this.deviationMs =
+      (1 - DEVIATION_WEIGHT) * this.deviationMs + DEVIATION_WEIGHT * Math.abs(durationMs - this.typicalMs);
+    this.typicalMs = (1 - WEIGHT) * this.typicalMs + WEIGHT * durationMs;
   }
 
   /** The moving average so far (undefined before the first saga). */
   typical(): number | undefined {
     return this.typicalMs;
+  }
+
+  /** The moving mean deviation from it. */
+  deviation(): number {
+    return this.deviationMs;
   }
 }
 
@@ -190,15 +212,18 @@ export function paceOf(executionArn: string): SagaPace {
  * outcome means "not yet".
  */
 export async function awaitSaga(executionArn: string, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
   const pace = paceOf(executionArn);
-  const delays = pace.delays();
+  const times = pace.lookTimes();
+  let next = times.next().value;
   for (;;) {
-    const delay = Math.max(0, Math.min(delays.next().value, deadline - Date.now()));
+    const delay = Math.max(0, Math.min(next, waitMs) - (Date.now() - started));
     await new Promise((resolve) => setTimeout(resolve, delay));
     const { outcome, durationMs } = await describeExecution(executionArn);
     const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
     if (!running && durationMs !== undefined) pace.observe(durationMs);
-    if (!running || Date.now() >= deadline) return outcome;
+    const elapsed = Date.now() - started;
+    if (!running || elapsed >= waitMs) return outcome;
+    while (next <= elapsed) next = times.next().value;
   }
 }
