@@ -16,6 +16,7 @@
  * to stop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import { testPortBase } from '../tests/support/ports';
 import { runMain } from './runMain';
 
@@ -78,7 +79,7 @@ function run(command: string[], env: NodeJS.ProcessEnv, live: boolean, output: B
     });
     child.on('close', (code, signal) => {
       running.delete(child);
-      resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : 15));
+      resolve(code ?? 128 + constants.signals[signal ?? 'SIGTERM']);
     });
   });
 }
@@ -131,7 +132,8 @@ async function main(): Promise<number> {
     )
     .join(' · ');
   process.stdout.write(`\nnpm test: ${summary}; ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
-  if (interrupted) return 128 + (interrupted === 'SIGINT' ? 2 : 15);
+  // As a shell reports a process a signal ended.
+  if (interrupted) return 128 + constants.signals[interrupted];
   return ended.find(({ code }) => code !== 0)?.code ?? 0;
 }
 

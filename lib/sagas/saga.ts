@@ -191,11 +191,6 @@ export class SagaPace {
   typical(): number | undefined {
     return this.typicalMs;
   }
-
-  /** The moving mean deviation from it. */
-  deviation(): number {
-    return this.deviationMs;
-  }
 }
 
 /** One pace per state machine (the machine's name in the execution ARN), for as long as the container lives. */
