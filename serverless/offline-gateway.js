@@ -210,20 +210,14 @@ class OfflineGateway {
     // hapi's Auth class, whose `scheme` each server's `server.auth.scheme` binds when the server is created.
     const Auth = require(join(dirname(fromOffline.resolve('@hapi/hapi')), 'auth.js'));
     failedAuthorizersAnswer500(Auth.prototype, fromOffline('@hapi/boom'));
+    noteAuthorizerFailures(fromOffline, dirname(offline));
     const prototype = Object.getPrototypeOf(hapi.server({ autoListen: false }));
     const start = prototype.start;
     const configured = new WeakSet();
-    let notingFailures = false;
     prototype.start = function startAnsweringAsApiGateway(...args) {
       if (!configured.has(this)) {
         configured.add(this);
         answerAsApiGateway(this, responses);
-      }
-      // Not earlier: loading serverless-offline's Lambda classes before it has built its servers breaks
-      // @hapi/validate's schemas (one of their imports adds to what `for…in` sees). By now they are loaded.
-      if (!notingFailures) {
-        notingFailures = true;
-        noteAuthorizerFailures(fromOffline, dirname(offline));
       }
       return start.apply(this, args);
     };
