@@ -61,8 +61,8 @@ export async function placeOrder(caller: Caller, request: CreateOrderRequest, re
     sum: request.sum,
     fingerprint: requestFingerprint({ clientId: caller.clientId, ...request }),
   };
-  const executionArn = await startSaga(orderSagaArn(), executionName, input);
-  return orderOutcomeResponse(await awaitSaga(executionArn));
+  const started = await startSaga(orderSagaArn(), executionName, input);
+  return orderOutcomeResponse(await awaitSaga(started));
 }
 
 /** The saga behind an earlier 202, for its own client only (another client's is "not found"). */

@@ -84,8 +84,8 @@ export async function registerClient(request: RegisterClientRequest, requestId?:
   const samePassword = async (existing: SagaOutcome) =>
     existing.input['fingerprint'] === input.fingerprint &&
     (await verifyPassword(password, String(existing.input['passwordHash'])));
-  const executionArn = await startSaga(registrationSagaArn(), executionName, input, samePassword);
-  return registrationOutcomeResponse(await awaitSaga(executionArn));
+  const started = await startSaga(registrationSagaArn(), executionName, input, samePassword);
+  return registrationOutcomeResponse(await awaitSaga(started));
 }
 
 const sameToken = (given: string, kept: unknown) =>

@@ -106,6 +106,13 @@ export async function findSaga(stateMachineArn: string, executionName: string): 
 /** Whether an execution found under a request's name was started for that same request. */
 export type SameRequest = (existing: SagaOutcome) => boolean | Promise<boolean>;
 
+/** A saga this call started (or found already started), and when it asked for it, by this container's clock. */
+export interface StartedSaga {
+  executionArn: string;
+  /** When the StartExecution was sent (the execution began after it); when it was found, for one found. */
+  sentAt: number;
+}
+
 /**
  * Starts the saga, or finds the one this name already started (refusing it if it was for another request:
  * by default a different fingerprint; `sameRequest` adds what a fingerprint cannot hold, such as a secret).
@@ -115,12 +122,13 @@ export async function startSaga(
   executionName: string,
   input: Record<string, unknown> & { fingerprint: string },
   sameRequest: SameRequest = (existing) => existing.input['fingerprint'] === input.fingerprint,
-): Promise<string> {
+): Promise<StartedSaga> {
+  const sentAt = Date.now();
   try {
     const started = await stepFunctions.send(
       new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
     );
-    return started.executionArn!;
+    return { executionArn: started.executionArn!, sentAt };
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
     const executionArn = executionArnOf(stateMachineArn, executionName);
@@ -128,68 +136,77 @@ export async function startSaga(
     if (!(await sameRequest(existing))) {
       throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different request');
     }
-    return executionArn;
+    return { executionArn, sentAt: Date.now() };
   }
 }
 
 /**
  * When a saga-starting call looks at its saga again. A Standard workflow has no call that waits for an
  * execution's end, only DescribeExecution: each look is a request here and one at Step Functions, and under
- * load a saga that takes seconds was looked at a dozen times. The best guess of when a saga ends is how long
- * the last ones took, so the container keeps, per state machine, a moving average of the durations of the
- * sagas it waited for and of how far they strayed from it (the mean deviation: TCP's estimate of a round trip
- * and its variation, RFC 6298). The first look is one deviation before the average; the next ones follow at
- * intervals of half a deviation (at least `MIN_STEP_MS`) that grow by half each time, up to `MAX_STEP_MS`. Steady
- * sagas (one user) are seen within a few milliseconds of their end; scattered ones (under load, where every
- * look costs CPU that the sagas need) in about three looks. Before it knows any, it looks at 25 ms and doubles
- * the interval up to `MAX_STEP_MS`.
+ * load a saga that takes seconds was looked at a dozen times. The best guess of when this saga ends is when
+ * the last ones did, so the container keeps, per state machine, the durations of the last `SAMPLES` sagas it
+ * waited for (of the last `MAX_AGE_MS`: older ones say little about the next) and looks at their `QUANTILES`,
+ * the middles of six equal shares of them: each look finds about a sixth more of the sagas ended, so a saga
+ * takes about three looks and is seen within half the distance between two quantiles of its end, whether the
+ * durations are steady (one user: looks a few milliseconds apart), scattered (under load) or in two groups
+ * (orders refused for want of money end sooner than confirmed ones). Looks closer than `MIN_STEP_MS` are one.
+ * Past the last quantile the intervals start at the distance between the last two (at least `MIN_STEP_MS`)
+ * and grow by half, up to `MAX_STEP_MS`. With fewer than `MIN_SAMPLES` recent sagas it
+ * looks at 25 ms, then at intervals of 25 ms growing by half. (A mean and a deviation, the estimate this
+ * replaced, put the first look after the refused orders had ended, and the slow sagas of a cold start held
+ * the mean up for dozens of sagas after, in a container that waits for few.)
  *
- * The times are counted from the start of the wait, not from the end of the previous look, so that a look's
- * own round trip does not push the later ones back; a time that has passed while a slow look was on its way is
+ * The times are counted from when the StartExecution was sent, not from the end of the previous look: the
+ * execution began about half a round trip after that, and a look reaches Step Functions about half a round
+ * trip after it leaves, so a look at a saga's duration finds a saga of that duration ended; and a look's own
+ * round trip does not push the later ones back. A time that passed while a slow look was on its way is
  * skipped, not made up for by looks back to back.
  */
 export class SagaPace {
   static readonly FIRST_MS = 25;
   static readonly MIN_STEP_MS = 4;
   static readonly MAX_STEP_MS = 250;
-  /** Weights of the newest duration in the moving average and of its distance from it in the deviation. */
-  static readonly WEIGHT = 0.2;
-  static readonly DEVIATION_WEIGHT = 0.25;
-  private typicalMs: number | undefined;
-  private deviationMs = 0;
+  static readonly SAMPLES = 32;
+  static readonly MIN_SAMPLES = 4;
+  static readonly MAX_AGE_MS = 60_000;
+  /** Where the looks go among the recent durations: the middles of six equal shares of them. */
+  static readonly QUANTILES = [1 / 12, 3 / 12, 5 / 12, 7 / 12, 9 / 12, 11 / 12] as const;
+  /** The durations seen, oldest first, with when each was seen. */
+  private readonly samples: Array<{ seenAt: number; durationMs: number }> = [];
 
   /** When to look during one wait, in milliseconds from its start: an endless, rising schedule. */
-  *lookTimes(): Generator<number, never> {
-    const { FIRST_MS, MIN_STEP_MS, MAX_STEP_MS } = SagaPace;
-    const typical = this.typicalMs;
-    if (typical === undefined) {
-      for (let at = FIRST_MS, step = FIRST_MS; ; step = Math.min(step * 2, MAX_STEP_MS), at += step) yield at;
+  *lookTimes(now = Date.now()): Generator<number, never> {
+    const { FIRST_MS, MIN_STEP_MS, MAX_STEP_MS, QUANTILES } = SagaPace;
+    const durations = this.recentDurations(now).sort((a, b) => a - b);
+    if (durations.length < SagaPace.MIN_SAMPLES) {
+      for (let at = FIRST_MS, step = FIRST_MS; ; at += step, step = Math.min(step * 1.5, MAX_STEP_MS)) yield at;
     }
-    let at = Math.max(MIN_STEP_MS, typical - this.deviationMs);
-    yield at;
-    for (let step = Math.max(MIN_STEP_MS, this.deviationMs / 2); ; step = Math.min(step * 1.5, MAX_STEP_MS)) {
+    const quantileAt = (quantile: number) => durations[Math.floor(quantile * durations.length)]!;
+    let at = -Infinity;
+    for (const quantile of QUANTILES) {
+      const time = quantileAt(quantile);
+      if (time - at < MIN_STEP_MS) continue;
+      at = time;
+      yield at;
+    }
+    // Past the last quantile, the sagas' density there: the distance between the last two quantiles.
+    const lastGap = quantileAt(QUANTILES.at(-1)!) - quantileAt(QUANTILES.at(-2)!);
+    for (let step = Math.max(MIN_STEP_MS, lastGap); ; step = Math.min(step * 1.5, MAX_STEP_MS)) {
       at += step;
       yield at;
     }
   }
 
   /** A saga waited for has closed after running `durationMs`. */
-  observe(durationMs: number): void {
-    const { WEIGHT, DEVIATION_WEIGHT } = SagaPace;
-    if (this.typicalMs === undefined) {
-      // As RFC 6298 starts: the deviation half the first sample, here a quarter (a saga varies less than a path).
-      this.typicalMs = durationMs;
-      this.deviationMs = durationMs / 4;
-      return;
-    }
-    this.deviationMs =
-      (1 - DEVIATION_WEIGHT) * this.deviationMs + DEVIATION_WEIGHT * Math.abs(durationMs - this.typicalMs);
-    this.typicalMs = (1 - WEIGHT) * this.typicalMs + WEIGHT * durationMs;
+  observe(durationMs: number, now = Date.now()): void {
+    this.samples.push({ seenAt: now, durationMs });
+    if (this.samples.length > SagaPace.SAMPLES) this.samples.shift();
   }
 
-  /** The moving average so far (undefined before the first saga). */
-  typical(): number | undefined {
-    return this.typicalMs;
+  /** The durations of the recent sagas, oldest first (the expired ones forgotten). */
+  recentDurations(now = Date.now()): number[] {
+    while (this.samples.length > 0 && now - this.samples[0]!.seenAt > SagaPace.MAX_AGE_MS) this.samples.shift();
+    return this.samples.map((sample) => sample.durationMs);
   }
 }
 
@@ -203,21 +220,20 @@ export function paceOf(executionArn: string): SagaPace {
 }
 
 /**
- * Looks at the execution until it closes or `waitMs` passes (SagaPace says when); a RUNNING (or PENDING_REDRIVE)
- * outcome means "not yet".
+ * Looks at the execution until it closes or `waitMs` passes since it was started (SagaPace says when); a
+ * RUNNING (or PENDING_REDRIVE) outcome means "not yet".
  */
-export async function awaitSaga(executionArn: string, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
-  const started = Date.now();
+export async function awaitSaga({ executionArn, sentAt }: StartedSaga, waitMs = SAGA_WAIT_MS): Promise<SagaOutcome> {
   const pace = paceOf(executionArn);
   const times = pace.lookTimes();
   let next = times.next().value;
   for (;;) {
-    const delay = Math.max(0, Math.min(next, waitMs) - (Date.now() - started));
+    const delay = Math.max(0, Math.min(next, waitMs) - (Date.now() - sentAt));
     await new Promise((resolve) => setTimeout(resolve, delay));
     const { outcome, durationMs } = await describeExecution(executionArn);
     const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
     if (!running && durationMs !== undefined) pace.observe(durationMs);
-    const elapsed = Date.now() - started;
+    const elapsed = Date.now() - sentAt;
     if (!running || elapsed >= waitMs) return outcome;
     while (next <= elapsed) next = times.next().value;
   }

@@ -4,83 +4,137 @@ import 'aws-sdk-client-mock-jest';
 import { awaitSaga, paceOf, SagaPace } from '../../../lib/sagas/saga';
 
 const sfn = mockClient(SFNClient);
-const first = (delays: Generator<number>, count: number) => Array.from({ length: count }, () => delays.next().value);
+const first = (times: Generator<number>, count: number) => Array.from({ length: count }, () => times.next().value);
+const observeAll = (pace: SagaPace, durations: number[], now = Date.now()) => {
+  for (const duration of durations) pace.observe(duration, now);
+};
+/** How many looks the schedule takes to see a saga that ends at `end`, and how late the one that sees it is. */
+const looksUntil = (pace: SagaPace, end: number) => {
+  const times = pace.lookTimes();
+  for (let looks = 1; ; looks++) {
+    const at = times.next().value;
+    if (at >= end) return { looks, late: at - end };
+  }
+};
 
+// The pace was a moving average and a mean deviation of the durations; it is now the quantiles of the recent
+// durations (lib/sagas/saga.ts says why: refused orders end sooner than confirmed ones, and a cold start's slow
+// sagas held the average up), so these tests are of quantiles, of the samples kept and of the times they give.
 describe('Saga: when a saga-starting call looks at its saga', () => {
   beforeEach(() => sfn.reset());
 
-  // The schedule is of times from the start of the wait (it was of intervals between looks, which a look's own
-  // round trip pushed back): the same 25, 50, 100 … intervals, as times.
-  it('looks at 25 ms and doubles the interval up to 250 ms before it knows how long a saga takes', () => {
-    expect(first(new SagaPace().lookTimes(), 7)).toEqual([25, 75, 175, 375, 625, 875, 1125]);
-  });
-
-  it('looks first a deviation before the typical duration, then at half-deviation intervals that grow', () => {
-    // Prepare: one saga of 200 ms seen (the deviation starts at a quarter of it).
+  it('looks at 25 ms, then at intervals of 25 ms growing by half, before it knows how long sagas take', () => {
     const pace = new SagaPace();
-    pace.observe(200);
+    observeAll(pace, [100, 100, 100]); // fewer than MIN_SAMPLES
 
-    // Act and assess: at 150 ms, then 25, 37.5, 56.25 … later.
-    expect(first(pace.lookTimes(), 4)).toEqual([150, 175, 212.5, 268.75]);
+    expect(first(pace.lookTimes(), 8)).toEqual([25, 50, 87.5, 143.75, 228.125, 354.6875, 544.53125, 794.53125]);
   });
 
-  it('sees steady sagas within a few milliseconds, and looks at scattered ones less often', () => {
-    const steady = new SagaPace();
-    const scattered = new SagaPace();
-    for (let i = 0; i < 20; i++) {
-      steady.observe(100);
-      scattered.observe(i % 2 === 0 ? 50 : 150);
-    }
-    const looksUntil = (pace: SagaPace, end: number) => {
-      const times = pace.lookTimes();
-      for (let looks = 1; ; looks++) {
-        const at = times.next().value;
-        if (at >= end) return { looks, late: at - end };
-      }
-    };
+  it('looks at the middles of six equal shares of the recent durations, then at intervals that grow', () => {
+    // Prepare: twelve sagas of 10, 20 … 120 ms.
+    const pace = new SagaPace();
+    observeAll(
+      pace,
+      Array.from({ length: 12 }, (_, i) => (12 - i) * 10),
+    );
 
-    // A steady saga's end (100 ms) is seen within MIN_STEP_MS, in two looks.
-    const seen = looksUntil(steady, 100);
-    expect(seen.late).toBeLessThanOrEqual(SagaPace.MIN_STEP_MS);
-    expect(seen.looks).toBeLessThanOrEqual(2);
-    // Scattered ones (50 or 150 ms): at most four looks whichever it is.
-    expect(looksUntil(scattered, 50).looks).toBeLessThanOrEqual(4);
-    expect(looksUntil(scattered, 150).looks).toBeLessThanOrEqual(4);
+    // Act and assess: the 1/12 … 11/12 quantiles, then the distance between the last two (20 ms), growing by
+    // half.
+    expect(first(pace.lookTimes(), 9)).toEqual([20, 40, 60, 80, 100, 120, 140, 170, 215]);
+  });
+
+  it('sees steady sagas at their end, in one look', () => {
+    const pace = new SagaPace();
+    observeAll(pace, Array<number>(20).fill(100));
+
+    expect(looksUntil(pace, 100)).toEqual({ looks: 1, late: 0 });
+    // One that runs a little longer: within MIN_STEP_MS, a look later.
+    expect(looksUntil(pace, 103)).toEqual({ looks: 2, late: 1 });
+  });
+
+  it('sees the shorter sagas of two groups at their end, and the longer ones soon after', () => {
+    // Prepare: one saga in five ends at 50 ms (an order refused), the others at 95 to 105 ms (confirmed).
+    const pace = new SagaPace();
+    observeAll(
+      pace,
+      Array.from({ length: 30 }, (_, i) => (i % 5 === 0 ? 50 : 95 + (i % 11))),
+    );
+
+    // Act and assess: a refused order is seen by the first look; a confirmed one within a few milliseconds.
+    expect(looksUntil(pace, 50)).toEqual({ looks: 1, late: 0 });
+    for (const end of [95, 100, 105]) {
+      const seen = looksUntil(pace, end);
+      expect(seen.late).toBeLessThanOrEqual(SagaPace.MIN_STEP_MS);
+      expect(seen.looks).toBeLessThanOrEqual(5);
+    }
+  });
+
+  it('is not held up by the slow sagas of a cold start, and forgets sagas that are too old to say much', () => {
+    // Prepare: four sagas of a cold start (800 ms), then four of 100 ms.
+    const pace = new SagaPace();
+    observeAll(pace, [800, 800, 800, 800, 100, 100, 100, 100], 0);
+
+    // Assess: the first look is at 100 ms, not at the cold start's time.
+    expect(first(pace.lookTimes(0), 1)).toEqual([100]);
+    // A minute later (MAX_AGE_MS) they are all forgotten: the schedule is the one of a pace that knows none.
+    expect(pace.recentDurations(SagaPace.MAX_AGE_MS + 1)).toEqual([]);
+    expect(first(pace.lookTimes(SagaPace.MAX_AGE_MS + 1), 2)).toEqual([25, 50]);
+  });
+
+  it('keeps the durations of the last SAMPLES sagas, oldest first', () => {
+    const pace = new SagaPace();
+    observeAll(
+      pace,
+      Array.from({ length: SagaPace.SAMPLES + 3 }, (_, i) => i),
+    );
+
+    expect(pace.recentDurations()).toEqual(Array.from({ length: SagaPace.SAMPLES }, (_, i) => i + 3));
+  });
+
+  it('counts the look times from when the StartExecution was sent', async () => {
+    // Prepare: a pace that looks at 100 ms, and a saga whose StartExecution was sent 60 ms ago.
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-sentAt:key-4';
+    observeAll(paceOf(executionArn), [100, 100, 100, 100]);
+    const sentAt = Date.now() - 60;
+    let lookedAfter = -1;
+    sfn.on(DescribeExecutionCommand).callsFake(async () => {
+      lookedAfter = Date.now() - sentAt;
+      return { name: 'key-4', status: 'SUCCEEDED', input: '{}', output: '{}' };
+    });
+
+    // Act
+    await awaitSaga({ executionArn, sentAt });
+
+    // Assess: the look came 100 ms after the send, 40 ms after the wait began.
+    expect(lookedAfter).toBeGreaterThanOrEqual(99);
+    expect(lookedAfter).toBeLessThan(150);
   });
 
   it('skips the times that passed while a slow look was on its way, rather than looking back to back', async () => {
-    // Prepare: a pace that knows one 100 ms saga (looks at 75, 87.5, 106.25, 134.4 … ms), and a look that takes
-    // 20 ms to answer RUNNING, then a closed execution.
+    // Prepare: a pace that knows four 100 ms sagas (looks at 100, 104, 110, 119, 132.5 … ms), and a look that
+    // takes 25 ms to answer RUNNING, then a closed execution.
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-slowLooks:key-3';
-    paceOf(executionArn).observe(100);
+    observeAll(paceOf(executionArn), [100, 100, 100, 100]);
     const running = { name: 'key-3', status: 'RUNNING' as const, input: '{}' };
     const times: number[] = [];
-    const started = Date.now();
+    const sentAt = Date.now();
     sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      times.push(Date.now() - started);
+      times.push(Date.now() - sentAt);
       if (times.length === 1) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 25));
         return running;
       }
       return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(100) };
     });
 
     // Act
-    await awaitSaga(executionArn);
+    await awaitSaga({ executionArn, sentAt });
 
-    // Assess: the first look at 75 ms answered at 95 ms; 87.5 had passed, so the next look is at 106.25 ms, not
-    // at once.
+    // Assess: the first look at 100 ms answered at 125 ms; 104, 110 and 119 had passed, so the next look is at
+    // 132.5 ms, not at once.
     expect(times).toHaveLength(2);
-    expect(times[0]).toBeGreaterThanOrEqual(74);
-    expect(times[1]).toBeGreaterThanOrEqual(104);
-  });
-
-  it('keeps a moving average of the durations it has seen', () => {
-    const pace = new SagaPace();
-    pace.observe(200);
-    pace.observe(100);
-
-    expect(pace.typical()).toBe(180);
+    expect(times[0]).toBeGreaterThanOrEqual(99);
+    expect(times[1]).toBeGreaterThanOrEqual(131);
   });
 
   it('looks until the execution closes and learns its duration from the execution itself', async () => {
@@ -100,12 +154,12 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
       });
 
     // Act
-    const outcome = await awaitSaga(executionArn);
+    const outcome = await awaitSaga({ executionArn, sentAt: Date.now() });
 
     // Assess
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: { ok: true } });
     expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 3);
-    expect(paceOf(executionArn).typical()).toBe(40);
+    expect(paceOf(executionArn).recentDurations()).toEqual([40]);
   });
 
   it('answers with the running saga once the wait is over', async () => {
@@ -114,12 +168,12 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     sfn.on(DescribeExecutionCommand).resolves({ name: 'key-2', status: 'RUNNING', input: '{}' });
 
     // Act
-    const started = Date.now();
-    const outcome = await awaitSaga(executionArn, 120);
+    const sentAt = Date.now();
+    const outcome = await awaitSaga({ executionArn, sentAt }, 120);
 
-    // Assess: looks at 25, 75 and 120 ms (the last one at the deadline), then gives up.
+    // Assess: looks at 25, 50, 87.5 and 120 ms (the last one at the deadline), then gives up.
     expect(outcome.status).toBe('RUNNING');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
-    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 3);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(115);
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 4);
   });
 });
