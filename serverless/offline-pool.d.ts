@@ -8,5 +8,7 @@ declare namespace OfflinePool {
   /** The pool's messages: an instance awaiting the first one's bundle, and the word that it is written. */
   const AWAIT_BUNDLE: string;
   const BUNDLED: string;
+  /** Makes serverless-offline's in-process runner find each handler once (see offline-pool.js). */
+  function loadHandlersOnce(): void;
 }
 export = OfflinePool;
