@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     options: {
       users: { type: 'string', default: String(DEFAULT_LOAD.users) },
       duration: { type: 'string', default: String(DEFAULT_LOAD.durationS) },
-      warmup: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '60' },
       'orders-per-client': { type: 'string', default: String(DEFAULT_LOAD.ordersPerClient) },
       unaffordable: { type: 'string', default: String(DEFAULT_LOAD.unaffordableShare) },
       reuse: { type: 'boolean', default: false },
@@ -209,7 +209,12 @@ function floorFrom(
         cpuMs: cpuMs('lambda'),
         parallelism: isolatedLambdas ? cores : Math.min(cores, lambdaInstances()),
       },
-      dynamodb: { processes: after.cpu.processes.dynamodb.length, cpuMs: cpuMs('dynamodb'), parallelism: cores },
+      dynamodb: {
+        processes: after.cpu.processes.dynamodb.length,
+        cpuMs: cpuMs('dynamodb'),
+        parallelism: cores,
+        jitCpuMs: after.cpu.dynamodbJitMs - before.cpu.dynamodbJitMs,
+      },
       stepFunctions: { processes: 1, cpuMs: cpuMs('stepFunctions'), parallelism: 1 },
       load: { processes: 1, cpuMs: cpuMs('load'), parallelism: 1 },
     },

@@ -33,10 +33,14 @@ export interface RoleUsage {
    * Local (a JVM serving each request on a thread of its own) can keep all the machine's.
    */
   parallelism: number;
+  /** Of `cpuMs`, what its JIT compiler ran, where its threads say so (DynamoDB Local's HotSpot). */
+  jitCpuMs?: number;
 }
 
 export interface RoleFloor extends RoleUsage {
   cpuMsPerSaga: number;
+  /** Of `cpuMsPerSaga`, its JIT compiler's: a process still warming up. */
+  jitCpuMsPerSaga?: number;
   /** Cores it kept busy on average over the window. */
   busyCores: number;
   /** Order sagas per second at which it would be saturated: parallelism ÷ CPU per saga. */
@@ -83,6 +87,9 @@ export function floorOf(measured: {
       ...usage,
       cpuMs: Math.round(usage.cpuMs),
       cpuMsPerSaga: round(perSaga, 2),
+      ...(usage.jitCpuMs === undefined
+        ? {}
+        : { jitCpuMs: Math.round(usage.jitCpuMs), jitCpuMsPerSaga: round(usage.jitCpuMs / sagas, 2) }),
       busyCores: round(usage.cpuMs / 1000 / windowS, 2),
       ceilingPerSecond: perSaga === 0 ? Number.POSITIVE_INFINITY : round((usage.parallelism * 1000) / perSaga),
     };

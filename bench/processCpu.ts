@@ -84,6 +84,33 @@ export function subtreeMs(pid: number, processes: Map<number, ProcessStat>): num
   }, 0);
 }
 
+/**
+ * HotSpot's JIT compiler threads, by the names it gives them (`C2 CompilerThre`, `C1 CompilerThre`: 15
+ * characters at most). A JVM still compiling its hot code is still warming up: its serving threads run the
+ * code less optimized meanwhile, and the compiling is CPU a warm JVM no longer spends.
+ */
+export function isJitCompilerThread(comm: string): boolean {
+  return /^C[12] CompilerThre/.test(comm);
+}
+
+/** The CPU ms that a process's threads named `which` have run (0 once it has ended). */
+export function threadsMs(pid: number, which: (comm: string) => boolean): number {
+  let sum = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+        if (which(stat.comm)) sum += stat.ownMs;
+      } catch {
+        /* ended meanwhile */
+      }
+    }
+  } catch {
+    /* ended */
+  }
+  return sum;
+}
+
 /** The command line of a process, its arguments joined by spaces ('' once it has ended). */
 export function commandLineOf(pid: number): string {
   try {
@@ -96,6 +123,8 @@ export function commandLineOf(pid: number): string {
 /** The processes of a benchmark by role, and the CPU each role has run so far (see bench/floor.ts). */
 export interface CloudCpu {
   cpuMs: Record<'lambda' | 'dynamodb' | 'stepFunctions' | 'load', number>;
+  /** Of DynamoDB Local's, what its JIT compiler threads ran. */
+  dynamodbJitMs: number;
   /** Processes per role, and their commands, to show what was counted as what. */
   processes: Record<'lambda' | 'dynamodb' | 'stepFunctions' | 'load', string[]>;
 }
@@ -110,12 +139,14 @@ export function cloudCpu(benchPid: number, loadPid: number | undefined, processe
   const cpu: CloudCpu = {
     // Its own threads only: its ended children (none while a benchmark runs) are no endpoint's work.
     cpuMs: { lambda: 0, dynamodb: 0, stepFunctions: bench?.ownMs ?? 0, load: 0 },
+    dynamodbJitMs: 0,
     processes: { lambda: [], dynamodb: [], stepFunctions: bench ? [bench.comm] : [], load: [] },
   };
   for (const child of processes.values()) {
     if (child.ppid !== benchPid) continue;
     const role = child.pid === loadPid ? 'load' : child.comm === 'java' ? 'dynamodb' : 'lambda';
     cpu.cpuMs[role] += subtreeMs(child.pid, processes);
+    if (role === 'dynamodb') cpu.dynamodbJitMs += threadsMs(child.pid, isJitCompilerThread);
     cpu.processes[role].push(
       ...[child.pid, ...descendantsOf(child.pid, processes)].map((pid) => processes.get(pid)?.comm ?? ''),
     );

@@ -158,6 +158,17 @@ export function printFloor(floor: Floor): void {
       ['all of them', '', floor.cpuMsPerSaga, '', floor.cores, ceiling(floor.machineCeilingPerSecond)],
     ]),
   );
+  for (const role of Object.keys(ROLES) as Role[]) {
+    const { jitCpuMsPerSaga, cpuMsPerSaga } = floor.processes[role];
+    if (jitCpuMsPerSaga === undefined || cpuMsPerSaga === 0) continue;
+    const share = jitCpuMsPerSaga / cpuMsPerSaga;
+    console.log(
+      `  of ${ROLES[role]}'s ${cpuMsPerSaga} ms, ${jitCpuMsPerSaga} (${Math.round(share * 100)}%) were its JIT compiler's` +
+        (share >= 0.05
+          ? ': still warming up, so its figure is above a warm one (a longer --warmup measures it warm)'
+          : ''),
+    );
+  }
   const by = floor.limitedBy === 'machine' ? `the machine's ${floor.cores} cores together` : ROLES[floor.limitedBy];
   console.log(
     `  ceiling ${ceiling(floor.ceilingPerSecond)} order sagas/s, held by ${by}; reached ${floor.reachedPerSecond}/s ` +

@@ -1,6 +1,13 @@
 import { clientToTaskRatio, floorOf, type Role, type RoleUsage } from '../../../bench/floor';
 import { loadSince, type LoadResult } from '../../../bench/load';
-import { descendantsOf, parseStat, subtreeMs, type ProcessStat } from '../../../bench/processCpu';
+import {
+  descendantsOf,
+  isJitCompilerThread,
+  parseStat,
+  subtreeMs,
+  threadsMs,
+  type ProcessStat,
+} from '../../../bench/processCpu';
 import { requestsBetween, requestsByPort } from '../../../bench/requestCounts';
 
 const usage = (cpuMs: number, parallelism: number, processes = 1): RoleUsage => ({ processes, cpuMs, parallelism });
@@ -35,6 +42,36 @@ describe('the floor', () => {
     expect(floor.reachedPerSecond).toBe(20);
     expect(floor.shareOfCeiling).toBe(0.601);
     expect(floor.requestsPerSaga).toEqual({ apiGateway: 4, lambdaInvoke: 7, stepFunctions: 5, dynamodb: 16 });
+  });
+
+  it('says what share of a process’s CPU per saga its JIT compiler ran, where it is known', () => {
+    // Prepare: DynamoDB Local ran 3 s over 200 sagas, 1.2 s of it on its compiler threads.
+    const floor = floorOf({
+      cores: 2,
+      windowS: 10,
+      orderSagas: 200,
+      usage: {
+        lambda: usage(6_000, 1),
+        dynamodb: { ...usage(3_000, 2), jitCpuMs: 1_200 },
+        stepFunctions: usage(1_000, 1),
+        load: usage(400, 1),
+      },
+      requests: { apiGateway: 0, lambdaInvoke: 0, stepFunctions: 0, dynamodb: 0 },
+    });
+
+    // Assess: 6 of its 15 ms per saga; the Node processes, whose threads do not say, have no such figure.
+    expect(floor.processes.dynamodb).toMatchObject({ cpuMsPerSaga: 15, jitCpuMs: 1_200, jitCpuMsPerSaga: 6 });
+    expect(floor.processes.lambda.jitCpuMsPerSaga).toBeUndefined();
+  });
+
+  it('tells HotSpot’s compiler threads by their names, and sums the CPU of the threads asked for', () => {
+    expect(['C2 CompilerThre', 'C1 CompilerThre'].map(isJitCompilerThread)).toEqual([true, true]);
+    expect(['GC Thread#0', 'VM Thread', 'java', 'node'].map(isJitCompilerThread)).toEqual([false, false, false, false]);
+
+    // This process's threads: all of them ran something, none is a JVM's compiler, and one that has ended has none.
+    expect(threadsMs(process.pid, () => true)).toBeGreaterThan(0);
+    expect(threadsMs(process.pid, isJitCompilerThread)).toBe(0);
+    expect(threadsMs(2 ** 22 + 1, () => true)).toBe(0);
   });
 
   it('lets a pool of Lambda processes use more cores, until the machine as a whole is the limit', () => {
