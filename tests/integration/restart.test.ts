@@ -100,7 +100,8 @@ describe('Local cloud restart in the middle of a saga', () => {
     await pending;
     cloud = await startLocalCloud(options);
 
-    expect((await closed(interruptedArn)).status).toBe('SUCCEEDED');
+    // The whole execution, so that a failure shows its error and cause, not only its status.
+    expect(await closed(interruptedArn)).toMatchObject({ status: 'SUCCEEDED' });
     const kept = await sfn.send(new DescribeExecutionCommand({ executionArn: failedArn }));
     expect(kept).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE', redriveCount: 0 });
     await sfn.send(new RedriveExecutionCommand({ executionArn: failedArn }));
