@@ -124,6 +124,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   config.promise.catch(() => undefined);
   const metrics = new LocalMetrics();
   let instances: number[] = [];
+  /** While the cloud starts: the Lambda runtime's start, which interrupted executions wait for. */
+  let runtimeReady: Promise<void> | undefined;
   const starts: Record<Emulator, () => Promise<void>> = {
     dynamodb: async () => {
       children.dynamodb = await startDynamoDbLocal(
@@ -173,6 +175,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         timeScale,
         functionTimeoutSeconds: longestFunctionTimeoutSeconds(await config.promise),
         ...(options.persist === false ? {} : { dataDir: stepFunctionsDir }),
+        // A restart's interrupted sagas run again once the Lambda runtime answers: started with the
+        // configuration, this endpoint listens seconds before the pool does, and their Tasks' invocations would
+        // be refused until their retries ran out (their compensations too).
+        ...(runtimeReady === undefined ? {} : { resumeAfter: runtimeReady }),
         onClosed: metrics.observeExecution,
         onKeptRedrivable: metrics.observeKeptExecution,
         metrics: () => metrics.registry.metrics(),
@@ -210,6 +216,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   log('starting DynamoDB Local…');
   const dynamoStarting = starts.dynamodb();
   const offlineStarting = starts.offline();
+  runtimeReady = offlineStarting;
   dynamoStarting.catch(() => undefined);
   offlineStarting.catch(() => undefined);
   try {
@@ -219,6 +226,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return tables;
     });
     const [tables] = await Promise.all([tablesCreated, starts.stepFunctions(), offlineStarting]);
+    // A restart of the Step Functions endpoint alone (a fault test) resumes at once: the runtime is up.
+    runtimeReady = undefined;
     const stateMachines = stepFunctions!.service.stateMachineArns();
     log(`step functions: ${stateMachines.length} state machine(s), time scale ${timeScale}`);
     return {

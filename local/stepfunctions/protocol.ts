@@ -26,6 +26,12 @@ export type StepFunctionsEndpointOptions = Omit<StepFunctionsServiceOptions, 'in
   lambdaEndpoint: string;
   invoke?: StepFunctionsServiceOptions['invoke'];
   log?: (line: string) => void;
+  /**
+   * Interrupted executions run again once this settles (fulfilled: a rejection means the cloud is not coming
+   * up, and they stay for the next start); at once without it. The local cloud passes the Lambda runtime's
+   * start: its Tasks call functions that, on a start, are still booting when this endpoint already listens.
+   */
+  resumeAfter?: Promise<unknown>;
   /** The Prometheus text served on GET /metrics. */
   metrics?: () => Promise<string>;
   /** How the console's Metrics page gets those figures: Prometheus' address when one scrapes them, … */
@@ -102,10 +108,18 @@ async function serveMetrics(metrics: () => Promise<string>, response: ServerResp
   response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text);
 }
 
-/** Starts the local Step Functions API on `options.port` and resumes what a previous stop interrupted. */
+/**
+ * Starts the local Step Functions API on `options.port` and resumes what a previous stop interrupted (once
+ * `resumeAfter` has settled, when given).
+ */
 export async function startStepFunctionsEndpoint(
   options: StepFunctionsEndpointOptions,
 ): Promise<StepFunctionsEndpoint> {
+  // Handled from here on: a runtime that fails to start while this one still starts is no unhandled rejection.
+  const runtimeUp = options.resumeAfter?.then(
+    () => true,
+    () => false,
+  );
   const faults = new TaskFaultPlan();
   const service = new StepFunctionsService({
     ...options,
@@ -127,8 +141,14 @@ export async function startStepFunctionsEndpoint(
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
-  const resumed = service.resumeInterrupted();
-  if (resumed.length > 0) options.log?.(`step functions: ${resumed.length} interrupted execution(s) started again`);
+  let stopping = false;
+  const resume = () => {
+    if (stopping) return;
+    const resumed = service.resumeInterrupted();
+    if (resumed.length > 0) options.log?.(`step functions: ${resumed.length} interrupted execution(s) started again`);
+  };
+  if (runtimeUp === undefined) resume();
+  else void runtimeUp.then((up) => up && resume());
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const sfn = readerClient({ endpoint: url, region: LOCAL_REGION });
@@ -140,6 +160,7 @@ export async function startStepFunctionsEndpoint(
     service,
     faults,
     stop: async () => {
+      stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -25,8 +25,14 @@ let lambda: FakeLambda;
 let endpoint: StepFunctionsEndpoint | undefined;
 let sfn: SFNClient | undefined;
 
-async function startEndpoint(machines: MachineDefinition[] = [SAGA]) {
-  endpoint = await startStepFunctionsEndpoint({ port: unitTestPort(5), lambdaEndpoint: lambda.url, machines, dataDir });
+async function startEndpoint(machines: MachineDefinition[] = [SAGA], resumeAfter?: Promise<unknown>) {
+  endpoint = await startStepFunctionsEndpoint({
+    port: unitTestPort(5),
+    lambdaEndpoint: lambda.url,
+    machines,
+    dataDir,
+    ...(resumeAfter === undefined ? {} : { resumeAfter }),
+  });
   // A new client per start: the previous one's kept-alive sockets died with the previous server.
   sfn?.destroy();
   sfn = sfnClient(endpoint.url);
@@ -116,6 +122,55 @@ describe('Local Step Functions persistence', () => {
       .filter((call) => call.functionName === 'shop-local-reserve' && JSON.stringify(call.payload).includes(name))
       .map((call) => (call.payload as { requestId: string }).requestId);
     expect(reserveRequests).toEqual([`${name}-Reserve`, `${name}-Reserve`]);
+  });
+
+  it('runs an interrupted execution again only once the Lambda runtime is up, when told to wait for it', async () => {
+    // Prepare: an execution interrupted in its first Task.
+    lambda.script('shop-local-reserve', { hang: true });
+    await startEndpoint();
+    const name = `waits-${uniqueSuffix()}`;
+    const { executionArn } = await sfn!.send(
+      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
+    );
+    const callsOf = () => lambda.calls.filter((call) => JSON.stringify(call.payload).includes(name)).length;
+    await until(async () => (callsOf() > 0 ? true : undefined));
+    await stopEndpoint();
+    lambda.release({ result: null });
+    lambda.script('shop-local-reserve', { result: { reservationId: 'r-1' } });
+    lambda.script('shop-local-charge', { result: { chargeId: 'c-1' } });
+
+    // Act: the endpoint starts (and answers) while the runtime is still starting.
+    let runtimeUp!: () => void;
+    await startEndpoint([SAGA], new Promise<void>((resolve) => (runtimeUp = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const whileStarting = await sfn!.send(new DescribeExecutionCommand({ executionArn }));
+    const callsWhileStarting = callsOf();
+    runtimeUp();
+    const execution = await closed(executionArn!);
+
+    // Assess: no Task was invoked before the runtime was up; then the execution ran again and closed.
+    expect(whileStarting.status).toBe('RUNNING');
+    expect(callsWhileStarting).toBe(1);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('leaves an interrupted execution for the next start when the runtime never comes up', async () => {
+    lambda.script('shop-local-reserve', { hang: true });
+    await startEndpoint();
+    const name = `stays-${uniqueSuffix()}`;
+    const { executionArn } = await sfn!.send(
+      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
+    );
+    await until(async () => lambda.calls.find((call) => JSON.stringify(call.payload).includes(name)));
+    await stopEndpoint();
+    lambda.release({ result: null });
+
+    await startEndpoint([SAGA], Promise.reject(new Error('serverless-offline did not start')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stopEndpoint();
+
+    const file = join(dataDir, SAGA.name, `${name}.json`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ status: 'RUNNING', executionArn });
   });
 
   it('fails an interrupted execution whose state machine is no longer declared', async () => {
