@@ -59,6 +59,25 @@ const closed = (executionArn: string) =>
     return execution.status === 'RUNNING' ? undefined : execution;
   });
 
+/** An execution a stop of the endpoint interrupted in its first Task (whose hung call is then let go). */
+async function interruptedInItsFirstTask(prefix: string) {
+  lambda.script('shop-local-reserve', { hang: true });
+  await startEndpoint();
+  const name = `${prefix}-${uniqueSuffix()}`;
+  const { executionArn } = await sfn!.send(
+    new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
+  );
+  await until(async () => lambda.calls.find((call) => JSON.stringify(call.payload).includes(name)));
+  await stopEndpoint();
+  lambda.release({ result: null });
+  return { name, executionArn: executionArn! };
+}
+
+function scriptTheTasksToSucceed() {
+  lambda.script('shop-local-reserve', { result: { reservationId: 'r-1' } });
+  lambda.script('shop-local-charge', { result: { chargeId: 'c-1' } });
+}
+
 beforeAll(async () => {
   lambda = await startFakeLambda(unitTestPort(4));
 });
@@ -96,22 +115,12 @@ describe('Local Step Functions persistence', () => {
   });
 
   it('runs an interrupted execution again from the start with the same input, appending to its history', async () => {
-    lambda.script('shop-local-reserve', { hang: true });
-    await startEndpoint();
-    const name = `interrupted-${uniqueSuffix()}`;
-    const { executionArn } = await sfn!.send(
-      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
-    );
-    await until(async () => lambda.calls.find((call) => JSON.stringify(call.payload).includes(name)));
-
-    await stopEndpoint();
+    const { name, executionArn } = await interruptedInItsFirstTask('interrupted');
     const file = join(dataDir, SAGA.name, `${name}.json`);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ status: 'RUNNING' });
-    lambda.release({ result: null });
-    lambda.script('shop-local-reserve', { result: { reservationId: 'r-1' } });
-    lambda.script('shop-local-charge', { result: { chargeId: 'c-1' } });
+    scriptTheTasksToSucceed();
     await startEndpoint();
-    const execution = await closed(executionArn!);
+    const execution = await closed(executionArn);
     const { events = [] } = await sfn!.send(new GetExecutionHistoryCommand({ executionArn }));
 
     expect(execution.status).toBe('SUCCEEDED');
@@ -126,18 +135,9 @@ describe('Local Step Functions persistence', () => {
 
   it('runs an interrupted execution again only once the Lambda runtime is up, when told to wait for it', async () => {
     // Prepare: an execution interrupted in its first Task.
-    lambda.script('shop-local-reserve', { hang: true });
-    await startEndpoint();
-    const name = `waits-${uniqueSuffix()}`;
-    const { executionArn } = await sfn!.send(
-      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
-    );
+    const { name, executionArn } = await interruptedInItsFirstTask('waits');
     const callsOf = () => lambda.calls.filter((call) => JSON.stringify(call.payload).includes(name)).length;
-    await until(async () => (callsOf() > 0 ? true : undefined));
-    await stopEndpoint();
-    lambda.release({ result: null });
-    lambda.script('shop-local-reserve', { result: { reservationId: 'r-1' } });
-    lambda.script('shop-local-charge', { result: { chargeId: 'c-1' } });
+    scriptTheTasksToSucceed();
 
     // Act: the endpoint starts (and answers) while the runtime is still starting.
     let runtimeUp!: () => void;
@@ -146,7 +146,7 @@ describe('Local Step Functions persistence', () => {
     const whileStarting = await sfn!.send(new DescribeExecutionCommand({ executionArn }));
     const callsWhileStarting = callsOf();
     runtimeUp();
-    const execution = await closed(executionArn!);
+    const execution = await closed(executionArn);
 
     // Assess: no Task was invoked before the runtime was up; then the execution ran again and closed.
     expect(whileStarting.status).toBe('RUNNING');
@@ -155,15 +155,7 @@ describe('Local Step Functions persistence', () => {
   });
 
   it('leaves an interrupted execution for the next start when the runtime never comes up', async () => {
-    lambda.script('shop-local-reserve', { hang: true });
-    await startEndpoint();
-    const name = `stays-${uniqueSuffix()}`;
-    const { executionArn } = await sfn!.send(
-      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
-    );
-    await until(async () => lambda.calls.find((call) => JSON.stringify(call.payload).includes(name)));
-    await stopEndpoint();
-    lambda.release({ result: null });
+    const { name, executionArn } = await interruptedInItsFirstTask('stays');
 
     await startEndpoint([SAGA], Promise.reject(new Error('serverless-offline did not start')));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -174,15 +166,7 @@ describe('Local Step Functions persistence', () => {
   });
 
   it('fails an interrupted execution whose state machine is no longer declared', async () => {
-    lambda.script('shop-local-reserve', { hang: true });
-    await startEndpoint();
-    const name = `orphan-${uniqueSuffix()}`;
-    const { executionArn } = await sfn!.send(
-      new StartExecutionCommand({ stateMachineArn: SAGA_ARN, name, input: '{"total":5}' }),
-    );
-    await until(async () => lambda.calls.find((call) => JSON.stringify(call.payload).includes(name)));
-    await stopEndpoint();
-    lambda.release({ result: null });
+    const { executionArn } = await interruptedInItsFirstTask('orphan');
 
     await startEndpoint([]);
     const execution = await sfn!.send(new DescribeExecutionCommand({ executionArn }));
