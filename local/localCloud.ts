@@ -124,9 +124,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   config.promise.catch(() => undefined);
   const metrics = new LocalMetrics();
   let instances: number[] = [];
-  /** While the cloud starts: the Lambda runtime's start, which interrupted executions wait for. */
-  let runtimeReady: Promise<void> | undefined;
-  const starts: Record<Emulator, () => Promise<void>> = {
+  // Each starts its emulator; the Step Functions endpoint, at the cloud's start, with the Lambda runtime's start
+  // for its interrupted executions to wait for (restarted alone, in a fault test, the runtime is up).
+  const starts = {
     dynamodb: async () => {
       children.dynamodb = await startDynamoDbLocal(
         ports.dynamodb,
@@ -165,7 +165,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         rmSync(configDir, { recursive: true, force: true });
       }
     },
-    stepFunctions: async () => {
+    stepFunctions: async (runtimeReady?: Promise<void>) => {
       const machines = machinesFromServerlessConfig(await config.promise);
       metrics.expectMachines(machines);
       stepFunctions = await startStepFunctionsEndpoint({
@@ -186,7 +186,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
       });
     },
-  };
+  } satisfies Record<Emulator, () => Promise<void>>;
   const control = (emulator: Emulator): EmulatorControl => ({
     pid: () => (emulator === 'stepFunctions' ? undefined : children[emulator]?.child.pid),
     pids: () => {
@@ -216,7 +216,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   log('starting DynamoDB Local…');
   const dynamoStarting = starts.dynamodb();
   const offlineStarting = starts.offline();
-  runtimeReady = offlineStarting;
   dynamoStarting.catch(() => undefined);
   offlineStarting.catch(() => undefined);
   try {
@@ -225,9 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log(`tables: ${tables.created.length} created, ${tables.kept.length} kept`);
       return tables;
     });
-    const [tables] = await Promise.all([tablesCreated, starts.stepFunctions(), offlineStarting]);
-    // A restart of the Step Functions endpoint alone (a fault test) resumes at once: the runtime is up.
-    runtimeReady = undefined;
+    const [tables] = await Promise.all([tablesCreated, starts.stepFunctions(offlineStarting), offlineStarting]);
     const stateMachines = stepFunctions!.service.stateMachineArns();
     log(`step functions: ${stateMachines.length} state machine(s), time scale ${timeScale}`);
     return {

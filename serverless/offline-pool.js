@@ -153,10 +153,12 @@ class OfflinePool {
         this.buildResults = [];
       };
     }
-    if (process.env.LOCAL_LAMBDA_WATCH === 'off') loadHandlersOnce();
-    if (process.env.LOCAL_LAMBDA_WATCH === 'off' && esbuild !== undefined) {
-      esbuild.watch = () => undefined;
-      if (mode !== 'reuse' && mode !== 'await') esbuild.bundle = bundleInOneBuild;
+    if (process.env.LOCAL_LAMBDA_WATCH === 'off') {
+      loadHandlersOnce();
+      if (esbuild !== undefined) {
+        esbuild.watch = () => undefined;
+        if (mode !== 'reuse' && mode !== 'await') esbuild.bundle = bundleInOneBuild;
+      }
     }
     if (mode === 'build' && esbuild !== undefined && process.send !== undefined) {
       // The pool's first instance: the others wait for this to load the bundles.
