@@ -130,7 +130,7 @@ export function stopEverything(): Promise<void> {
 /**
  * On SIGINT, SIGTERM or SIGHUP: stop everything, then exit with 128 + the signal's number, as a shell
  * reports a process a signal ended. Repeats are ignored while stopping: a terminal's Ctrl-C reaches every
- * process of the group at once, and tsx and npm pass it on again. Installed once; later calls do nothing.
+ * process of the group at once, and npm passes it on again. Installed once; later calls do nothing.
  * On any other exit (an uncaught error, a `process.exit` elsewhere), the children still running are killed.
  * Under Jest each test file has its own copy of this module, so each installs its own handlers: the first to
  * finish exits, and the exit hooks of the others kill what they have not stopped yet.

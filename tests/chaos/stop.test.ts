@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portEnvironment, portsFrom } from '../../local/config';
@@ -43,6 +43,29 @@ function expectEverythingStopped(run: Interrupted, started: RegExp[], exit = { b
 
 const JAVA = /java .*DynamoDBLocal/;
 const OFFLINE = /sls offline start/;
+const SLEEPER = /(^|\s)sleep 120$/;
+
+describe('Ctrl-C on a command of package.json whose process is busy', () => {
+  // The tsx command relays a signal to the node process it starts, waits 30 ms for that process to say it got it,
+  // and then kills it with SIGKILL: a start busy for longer on a loaded machine died without stopping what it had
+  // started (DynamoDB Local, the Lambda pool), which kept running with their ports taken. The scripts run node
+  // itself with tsx's loader (`node --import tsx`), so the signal reaches the command's own handlers, late but
+  // always. This runs a command that is busy when the signal comes exactly as package.json runs `npm start`.
+  it('stops what it started once its handler gets to run', async () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts['start']).toMatch(/ local\/start\.ts$/);
+    const busy = scripts['start']!.replace(/local\/start\.ts$/, 'tests/chaos/support/busyWhenSignalled.ts');
+    const run = await interruptAt('sh', ['-c', busy], {
+      env,
+      at: /busy with a child/,
+      once: SLEEPER,
+      delayMs: 100,
+      ports: [],
+      timeoutMs: 30_000,
+    });
+    expectEverythingStopped(run, [SLEEPER]);
+  }, 60_000);
+});
 
 describe('Ctrl-C on npm start', () => {
   const npmStart = (moment: Pick<InterruptOptions, 'at' | 'once' | 'delayMs'>, timeoutMs = 90_000) =>
