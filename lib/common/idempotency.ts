@@ -2,7 +2,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { MiddlewareObj, Request } from '@middy/core';
-import { dynamoDb } from './aws';
+import { idempotencyDynamoDb } from './aws';
 import { tables } from './config';
 import { fromIdempotencyError } from './errors';
 import { logger } from './observability';
@@ -39,7 +39,10 @@ export function idempotencyConfig(): IdempotencyConfig {
 /** The options of Powertools' middleware for one function, each with its own store (a store keeps one config). */
 export function idempotencyOptions(functionName: string): Parameters<typeof makeHandlerIdempotent>[0] {
   return {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: tables.idempotency(), awsSdkV3Client: dynamoDb }),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: tables.idempotency(),
+      awsSdkV3Client: idempotencyDynamoDb,
+    }),
     config: idempotencyConfig(),
     keyPrefix: functionName,
   };
