@@ -44,6 +44,11 @@ async function cpuSpentBy(
 }
 
 const times = (n: number, call: () => Promise<number>) => () => Array.from({ length: n }, call);
+/**
+ * Calls per instance: enough that each instance's share costs several clock ticks (10 ms each) of CPU. A warm
+ * call costs about 1 ms, so 20 per instance sometimes read as a single tick once the handlers were found once.
+ */
+const CALLS_PER_INSTANCE = 60;
 
 describe('The Lambda runtime pool', () => {
   it('runs the functions in several serverless-offline processes, one per core and at least two', () => {
@@ -55,7 +60,9 @@ describe('The Lambda runtime pool', () => {
   it('answers API Gateway calls from every instance', async () => {
     const { statuses, spent } = await cpuSpentBy(
       instances,
-      times(20 * instances.length, () => callOnNewConnection(ports.http, 'GET', '/dev/clientService/health')),
+      times(CALLS_PER_INSTANCE * instances.length, () =>
+        callOnNewConnection(ports.http, 'GET', '/dev/clientService/health'),
+      ),
     );
 
     expect(statuses.every((status) => status === 200)).toBe(true);
@@ -67,7 +74,7 @@ describe('The Lambda runtime pool', () => {
     const event = JSON.stringify({ input: { clientId: 'no-such-client' } });
     const { statuses, spent } = await cpuSpentBy(
       instances,
-      times(20 * instances.length, () => callOnNewConnection(ports.lambda, 'POST', path, event)),
+      times(CALLS_PER_INSTANCE * instances.length, () => callOnNewConnection(ports.lambda, 'POST', path, event)),
     );
 
     // The Invoke API answers 200 whatever the function did (a FunctionError is in the answer).
