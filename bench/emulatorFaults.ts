@@ -9,7 +9,7 @@ import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
 import { answerBody, readSagaAnswer, redriveProbe } from './sagaEnds';
-import { executionArnOf } from '../lib/sagas/saga';
+import { executionArnOf } from '../lib/sagas/executionArn';
 
 /**
  * Faults in the emulators themselves, not in the functions: DynamoDB Local frozen (SIGSTOP, then SIGCONT) or

@@ -17,7 +17,7 @@ import type { FaultRow } from './faultReport';
 import { checkDataSet, localCloudSources, readDataSet } from './invariants';
 import type { Acknowledgements } from './load';
 import { WAITING_FOR_REDRIVE, answerBody, readSagaAnswer, redriveProbe, type SagaEnd } from './sagaEnds';
-import { executionArnOf } from '../lib/sagas/saga';
+import { executionArnOf } from '../lib/sagas/executionArn';
 
 /**
  * Runs cells of the fault matrix (bench/faultMatrix.ts) on one local cloud: each cell is one saga with exactly

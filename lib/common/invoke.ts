@@ -2,24 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { lambda } from './lambda';
 import { DependencyFailure, domainErrorFromName, isDomainError } from './errors';
+import { thrownErrorName, type FunctionErrorPayload } from './functionErrors';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry';
-
-interface LambdaErrorPayload {
-  errorType?: string;
-  errorMessage?: string;
-  trace?: string[];
-}
-
-/**
- * The name of the error a function threw. On AWS it is `errorType`; serverless-offline reports every
- * error as "Error" (its issue #1631) but keeps the stack, whose first line is "<name>: <message>".
- */
-export function thrownErrorName(payload: LambdaErrorPayload): string {
-  if (payload.errorType && payload.errorType !== 'Error') return payload.errorType;
-  const firstLine = payload.trace?.[0] ?? '';
-  const match = /^([A-Za-z][A-Za-z0-9_]*): /.exec(firstLine);
-  return match?.[1] ?? payload.errorType ?? 'Error';
-}
 
 /** A failure of the call itself (throttled, timed out, the function crashed): worth another try. */
 const isRetryable = (error: unknown) => !isDomainError(error) || error.transient;
@@ -45,7 +29,7 @@ export async function invokeService<T>(
         );
         const text = response.Payload === undefined ? 'null' : new TextDecoder().decode(response.Payload);
         if (response.FunctionError === undefined) return JSON.parse(text) as T;
-        const failure = JSON.parse(text) as LambdaErrorPayload;
+        const failure = JSON.parse(text) as FunctionErrorPayload;
         const name = thrownErrorName(failure);
         throw (
           domainErrorFromName(name, failure.errorMessage ?? name) ??

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { Body } from '../common/schemas';
 import { stepFunctions } from '../common/sfn';
 import { IdempotencyKeyReused } from '../common/errors';
+import { executionArnOf } from './executionArn';
 
 /** An execution's status, as Step Functions reports it (the SDK's type: the one list of them). */
 export type SagaStatus = ExecutionStatus;
@@ -54,10 +55,6 @@ export function executionNameFor(requestId: string | undefined, scope?: string):
   const scoped = scope === undefined ? requestId : `${scope}_${requestId}`;
   if (NAME_PATTERN.test(scoped)) return scoped;
   return createHash('sha256').update(scoped).digest('hex').slice(0, 64);
-}
-
-export function executionArnOf(stateMachineArn: string, executionName: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
 }
 
 /**

@@ -139,7 +139,7 @@ async function deliverCopy(request: FaultRequest, delivered: unknown): Promise<v
     const [{ InvokeCommand }, { lambda }, { thrownErrorName }] = await Promise.all([
       import('@aws-sdk/client-lambda'),
       import('../../lib/common/lambda'),
-      import('../../lib/common/invoke'),
+      import('../../lib/common/functionErrors'),
     ]);
     const clientContext = { custom: { [COPY_MARK]: request.event.requestId } };
     const response = await lambda.send(

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { thrownErrorName } from '../../lib/common/invoke';
+import { thrownErrorName, type FunctionErrorPayload } from '../../lib/common/functionErrors';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../config';
 
 /** What a Task learns from one call: the function's result, or the error name and cause AWS would report. */
@@ -17,12 +17,6 @@ export type LambdaInvoker = (
 export function functionNameOf(nameOrArn: string): string | undefined {
   if (!nameOrArn.startsWith('arn:')) return nameOrArn;
   return /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)(:[^:]+)?$/.exec(nameOrArn)?.[1];
-}
-
-interface FunctionErrorPayload {
-  errorType?: string;
-  errorMessage?: string;
-  trace?: string[];
 }
 
 function parsePayload(bytes: Uint8Array | undefined): { text: string; value: unknown } {

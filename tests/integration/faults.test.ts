@@ -4,7 +4,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { checkInvariants, localCloudSources } from '../../bench/invariants';
 import { newId } from '../../lib/common/ids';
-import { thrownErrorName } from '../../lib/common/invoke';
+import { thrownErrorName } from '../../lib/common/functionErrors';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/config';
 import { startLocalCloud, type LocalCloud } from '../../local/localCloud';
 import { scrape, total } from '../../local/prometheusText';
