@@ -225,15 +225,16 @@ export async function awaitSaga({ executionArn, sentAt }: StartedSaga, waitMs = 
   const times = pace.lookTimes();
   let next = times.next().value;
   for (;;) {
-    // The look at the deadline is the last, even if its timer fired a millisecond before Date.now() says it is due.
-    const atDeadline = next >= waitMs;
-    const delay = Math.max(0, Math.min(next, waitMs) - (Date.now() - sentAt));
+    // Each time is looked at once, even when its timer fired a millisecond before Date.now() says it is due:
+    // the look at the deadline is the last, and the next look is after the one just made.
+    const lookingAt = Math.min(next, waitMs);
+    const delay = Math.max(0, lookingAt - (Date.now() - sentAt));
     await new Promise((resolve) => setTimeout(resolve, delay));
     const { outcome, durationMs } = await describeExecution(executionArn);
     const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
     if (!running && durationMs !== undefined) pace.observe(durationMs);
     const elapsed = Date.now() - sentAt;
-    if (!running || atDeadline || elapsed >= waitMs) return outcome;
-    while (next <= elapsed) next = times.next().value;
+    if (!running || lookingAt >= waitMs || elapsed >= waitMs) return outcome;
+    while (next <= Math.max(lookingAt, elapsed)) next = times.next().value;
   }
 }

@@ -176,4 +176,22 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(115);
     expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 4);
   });
+
+  it('looks once at each time, even when its timers fire early', async () => {
+    // Prepare: every timer fires 2 ms before it is due, as a loaded machine's timers can by Date.now()'s clock.
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-earlyTimers:key-3';
+    sfn.on(DescribeExecutionCommand).resolves({ name: 'key-3', status: 'RUNNING', input: '{}' });
+    const realSetTimeout = global.setTimeout;
+    const early = jest
+      .spyOn(global, 'setTimeout')
+      .mockImplementation(((callback: () => void, ms?: number) =>
+        realSetTimeout(callback, Math.max(0, (ms ?? 0) - 2))) as typeof setTimeout);
+
+    // Act
+    const outcome = await awaitSaga({ executionArn, sentAt: Date.now() }, 120).finally(() => early.mockRestore());
+
+    // Assess: the same four looks as on time (25, 50, 87.5, then the deadline), none twice.
+    expect(outcome.status).toBe('RUNNING');
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 4);
+  });
 });
