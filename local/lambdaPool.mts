@@ -39,7 +39,14 @@ function main(): void {
   const bundle = process.env['LOCAL_LAMBDA_BUNDLE'] ?? 'build';
 
   // The `.bin` path, not osls's own file: what `ps` shows is then `… sls offline start …`, as before the pool.
-  cluster.setupPrimary({ exec: 'node_modules/.bin/sls', args: slsArguments, execArgv: [] });
+  // AsyncLocalStorage on V8's continuation data instead of async hooks (the default from Node 24 on): the local
+  // gateway's one (serverless/offline-gateway.js) would otherwise turn on promise hooks for every promise of the
+  // instance, for good, from its first authentication. No function relies on the difference.
+  cluster.setupPrimary({
+    exec: 'node_modules/.bin/sls',
+    args: slsArguments,
+    execArgv: ['--experimental-async-context-frame'],
+  });
   const listening = new Map<Worker, Set<number>>();
   let ready = false;
   let stopping = false;
