@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { constants } from 'node:os';
 import { runInThisContext } from 'node:vm';
@@ -166,11 +167,66 @@ export function portOpen(port: number): Promise<boolean> {
 }
 
 export async function assertPortFree(port: number, what: string): Promise<void> {
-  if (await portOpen(port)) {
-    throw new Error(
-      `Port ${port} (${what}) is already in use: is another local cloud running? Stop it, or move the port (see local/config.ts).`,
-    );
+  if (!(await portOpen(port))) return;
+  const holder = portHolder(port);
+  const by = holder === undefined ? '' : ` by pid ${holder.pid} (${holder.command})`;
+  const stop = holder === undefined ? 'Stop it' : `Stop it (kill ${holder.pid})`;
+  throw new Error(
+    `Port ${port} (${what}) is already in use${by}: is another local cloud running, or one whose command was killed ` +
+      `(kill -9) and left it behind? ${stop}, or move the port (see local/config.ts).`,
+  );
+}
+
+/** TCP's LISTEN state in /proc/net/tcp{,6}. */
+const LISTEN = '0A';
+
+/**
+ * The process listening on `port`, from Linux's /proc (the socket's inode in /proc/net/tcp and tcp6, then the
+ * process holding it among /proc/<pid>/fd); undefined elsewhere, or when that process is another user's.
+ */
+export function portHolder(port: number): { pid: number; command: string } | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const [localAddress, state, inode] = [fields[1], fields[3], fields[9]];
+      if (localAddress === undefined || state !== LISTEN || inode === undefined || inode === '0') continue;
+      if (Number.parseInt(localAddress.split(':')[1]!, 16) === port) inodes.add(`socket:[${inode}]`);
+    }
   }
+  if (inodes.size === 0) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let descriptors: string[];
+    try {
+      descriptors = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue; // gone, or another user's
+    }
+    for (const descriptor of descriptors) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${entry}/fd/${descriptor}`);
+      } catch {
+        continue;
+      }
+      if (!inodes.has(target)) continue;
+      let command = '?';
+      try {
+        command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120);
+      } catch {
+        /* it exited meanwhile: its pid is still the answer */
+      }
+      return { pid: Number(entry), command };
+    }
+  }
+  return undefined;
 }
 
 /**
