@@ -177,6 +177,15 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   );
 }
 
+/** A process's command line, its arguments joined by spaces, from Linux's /proc; undefined once it is gone. */
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** TCP's LISTEN state in /proc/net/tcp{,6}. */
 const LISTEN = '0A';
 
@@ -217,13 +226,8 @@ export function portHolder(port: number): { pid: number; command: string } | und
         continue;
       }
       if (!inodes.has(target)) continue;
-      let command = '?';
-      try {
-        command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 120);
-      } catch {
-        /* it exited meanwhile: its pid is still the answer */
-      }
-      return { pid: Number(entry), command };
+      // A process that exited meanwhile has no command line left; its pid is still the answer.
+      return { pid: Number(entry), command: commandLineOf(Number(entry))?.slice(0, 120) ?? '?' };
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { portOpen } from '../../../local/process';
+import { commandLineOf, portOpen } from '../../../local/process';
 
 /**
  * Runs a command in a process group of its own, as a terminal does, sends SIGINT to the whole group at a
@@ -58,14 +58,6 @@ function readProcess(pid: number): ProcessInfo | undefined {
   }
 }
 
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim().slice(0, 160);
-  } catch {
-    return '?';
-  }
-}
-
 /** Adds every current descendant of `root` to `seen` (by pid, with its start time). */
 function collectDescendants(root: number, seen: Map<number, { startTime: string; command: string }>): void {
   const all = readdirSync('/proc')
@@ -78,7 +70,7 @@ function collectDescendants(root: number, seen: Map<number, { startTime: string;
   while (queue.length > 0) {
     for (const child of children.get(queue.shift()!) ?? []) {
       // Read again each time: a child seen between its fork and its exec still shows its parent's command.
-      const command = commandLine(child.pid);
+      const command = commandLineOf(child.pid)?.slice(0, 160) ?? '?';
       if (command !== '' && command !== '?') seen.set(child.pid, { startTime: child.startTime, command });
       queue.push(child.pid);
     }
