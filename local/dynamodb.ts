@@ -36,10 +36,13 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
   // -sharedDb: one database whatever the credentials and region of the caller. Telemetry off, both ways the
   // jar (1.25) knows: -disableTelemetry (its -help) stops the sending, DDB_LOCAL_TELEMETRY=0 stops it from
   // even writing an installation id to dynamodb-local-metadata.json in the working directory.
+  // The serial collector: the emulator's heap is small and its pauses short, and G1 (the JVM's pick on two
+  // cores) spent 4-10% more of its CPU per saga on its concurrent threads and barriers (docs/BENCHMARKS.md).
   const managed = startProcess(
     'dynamodb',
     'java',
     [
+      '-XX:+UseSerialGC',
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
