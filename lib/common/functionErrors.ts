@@ -10,12 +10,9 @@ export interface FunctionErrorPayload {
 }
 
 /**
- * The name of the error a function threw. On AWS it is `errorType`; serverless-offline reports every
- * error as "Error" (its issue #1631) but keeps the stack, whose first line is "<name>: <message>".
+ * The name of the error a function threw: its `errorType`, which AWS's Node.js runtime sets to the error's
+ * `name`, and the local Invoke API too (serverless/offline-invoke.js).
  */
 export function thrownErrorName(payload: FunctionErrorPayload): string {
-  if (payload.errorType && payload.errorType !== 'Error') return payload.errorType;
-  const firstLine = payload.trace?.[0] ?? '';
-  const match = /^([A-Za-z][A-Za-z0-9_]*): /.exec(firstLine);
-  return match?.[1] ?? payload.errorType ?? 'Error';
+  return payload.errorType ?? 'Error';
 }

@@ -30,9 +30,8 @@ function parsePayload(bytes: Uint8Array | undefined): { text: string; value: unk
 }
 
 /**
- * A function's error becomes what Step Functions reports: the thrown error's name (recovered from the stack,
- * as serverless-offline reports every error as "Error") with the error payload as the cause; an error
- * without a type (a crash, say) is `Lambda.Unknown`.
+ * A function's error becomes what Step Functions reports: the thrown error's name (the answer's `errorType`)
+ * with the error payload as the cause; an error without a type (a crash, say) is `Lambda.Unknown`.
  */
 function functionFailure(text: string, value: unknown): InvokeOutcome {
   const payload = (typeof value === 'object' && value !== null ? value : {}) as FunctionErrorPayload;

@@ -22,9 +22,9 @@ export interface FakeLambda {
 export const unitTestPort = (offset: number) => testPortBase() + TEST_PORT_OFFSETS.servers + offset;
 
 /**
- * A stand-in for serverless-offline's Lambda Invoke API, answering exactly as it does: a thrown error is a
- * 200 with `X-Amz-Function-Error: Unhandled` and `{errorType: "Error", errorMessage, trace}` (its issue
- * #1631), the error's real name only in the first line of the trace.
+ * A stand-in for the Lambda Invoke API, answering as AWS's (and the local cloud's, serverless/offline-invoke.js)
+ * does: a thrown error is a 200 with `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage, trace}`,
+ * `errorType` the error's name.
  */
 export async function startFakeLambda(port: number): Promise<FakeLambda> {
   const scripts = new Map<string, FakeReply[]>();
@@ -46,7 +46,7 @@ export async function startFakeLambda(port: number): Promise<FakeLambda> {
           const message = reply.message ?? `${reply.throws} happened`;
           const trace = [`${reply.throws}: ${message}`, '    at handler (/var/task/index.js:1:1)'];
           response.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' });
-          return void response.end(JSON.stringify({ errorType: 'Error', errorMessage: message, trace }));
+          return void response.end(JSON.stringify({ errorType: reply.throws, errorMessage: message, trace }));
         }
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.result));
       };

@@ -15,11 +15,11 @@ beforeEach(() => lambda.reset());
 const NO_WAIT: RetryPolicy = { attempts: 4, baseDelayMs: 0, maxDelayMs: 0 };
 const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as InvokeCommandOutput['Payload'];
 const answer = (value: unknown) => ({ StatusCode: 200, Payload: payload(value) });
-/** How serverless-offline reports a thrown error: errorType "Error", the name in the trace. */
+/** How the Invoke API reports a thrown error (AWS's Node.js runtime, serverless/offline-invoke.js locally). */
 const thrown = (name: string, message = name) => ({
   StatusCode: 200,
   FunctionError: 'Unhandled',
-  Payload: payload({ errorType: 'Error', errorMessage: message, trace: [`${name}: ${message}`] }),
+  Payload: payload({ errorType: name, errorMessage: message, trace: [`${name}: ${message}`] }),
 });
 const sentPayloads = () =>
   lambda

@@ -16,10 +16,10 @@ const welcome = { clientId: 'c1', firstName: 'Ann', lastName: 'Lee', email: 'ann
 const newOrder = { clientId: 'c1', orderId: 'o1', sum: 12.5 };
 const ann = { id: 'c1', firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', status: 'APPROVED' };
 const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as never;
-/** What serverless-offline answers for a thrown NotFound: errorType "Error", the name only in the trace. */
+/** What the Invoke API answers for a thrown NotFound (errorType is the error's name, as on AWS). */
 const clientNotFound = {
   FunctionError: 'Unhandled',
-  Payload: payload({ errorType: 'Error', errorMessage: 'Client not found', trace: ['NotFound: Client not found'] }),
+  Payload: payload({ errorType: 'NotFound', errorMessage: 'Client not found', trace: ['NotFound: Client not found'] }),
 };
 
 describe('Function: notify/newClientCreated', () => {

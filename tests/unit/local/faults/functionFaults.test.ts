@@ -241,7 +241,9 @@ describe('Function: withInjectedFaults, the four kinds', () => {
     lambda.reset();
     lambda
       .on(InvokeCommand)
-      .resolvesOnce(answer({ errorType: 'Error', trace: ['RequestInProgress: still running', '  at x'] }, 'Unhandled'))
+      .resolvesOnce(
+        answer({ errorType: 'RequestInProgress', trace: ['RequestInProgress: still running', '  at x'] }, 'Unhandled'),
+      )
       .resolvesOnce(answer({ statusCode: 409, body: '{"error":"…"}' }))
       .resolvesOnce(answer(null));
     const { handler } = faultyHandler({ kinds: ['duplicate'] }, { random: () => 0 });
