@@ -1,6 +1,5 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Agent, request } from 'undici';
 import { thrownErrorName, type FunctionErrorPayload } from '../../lib/common/functionErrors';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../config';
 
 /** What a Task learns from one call: the function's result, or the error name and cause AWS would report. */
 export type InvokeOutcome = { ok: true; payload: unknown } | { ok: false; error: string; cause: string };
@@ -41,43 +40,57 @@ function functionFailure(text: string, value: unknown): InvokeOutcome {
   return { ok: false, error, cause };
 }
 
+/** The Invoke API's path for a function. */
+const invocationsPath = (functionName: string) =>
+  `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
+
 /**
  * A failure of the Lambda service rather than of the function: the API's own exceptions keep their name
- * (`Lambda.ResourceNotFoundException`); a 5xx or a connection that fails is `Lambda.ServiceException`.
+ * (`Lambda.ResourceNotFoundException`, from `x-amzn-ErrorType`, as the SDK reads it); a 5xx or a connection that
+ * fails is `Lambda.ServiceException`.
  */
-function serviceFailure(caught: unknown): InvokeOutcome {
-  const error = caught as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const status = error.$metadata?.httpStatusCode;
-  const clientFault = error.$fault === 'client' && status !== undefined && status < 500;
-  return {
-    ok: false,
-    error: clientFault ? `Lambda.${error.name ?? 'AWSLambdaException'}` : 'Lambda.ServiceException',
-    cause: error.message ?? String(caught),
-  };
+function serviceFailure(status: number, errorType: string | undefined, text: string): InvokeOutcome {
+  if (status >= 500) return { ok: false, error: 'Lambda.ServiceException', cause: text || `HTTP ${status}` };
+  const type = errorType?.split(':')[0] || 'AWSLambdaException';
+  const { value } = parsePayload(new TextEncoder().encode(text));
+  const body = (typeof value === 'object' && value !== null ? value : {}) as { Message?: string; message?: string };
+  return { ok: false, error: `Lambda.${type}`, cause: body.Message ?? body.message ?? text };
 }
 
-/** Invokes functions through a Lambda Invoke API (serverless-offline's), once per call: Retry is the ASL's job. */
+const headerOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * Invokes functions through a Lambda Invoke API (the local one, serverless/offline-invoke.js), once per call:
+ * Retry is the ASL's job. Plain HTTP rather than the SDK's LambdaClient: this is the emulator's side of the
+ * API, which checks no signature, and the client's signing, middleware and parsing were about a third of the
+ * endpoint's busy time in a profile (docs/BENCHMARKS.md). It reads the answer as the SDK does: the status, `X-Amz-Function-Error`
+ * and `x-amzn-ErrorType`.
+ */
 export function lambdaInvoker(endpoint: string): LambdaInvoker {
-  const client = new LambdaClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: {
-      accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
-      secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-    },
-    maxAttempts: 1,
-  });
+  const base = endpoint.replace(/\/+$/, '');
+  // Kept-alive connections, closed well before the Invoke API's own idle timeout (60 s) so none is reused as
+  // the server closes it.
+  const dispatcher = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 10_000 });
   return async (functionName, payload, signal) => {
     try {
-      const response = await client.send(
-        new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
-        { abortSignal: signal },
-      );
-      const { text, value } = parsePayload(response.Payload);
-      return response.FunctionError === undefined ? { ok: true, payload: value } : functionFailure(text, value);
+      const response = await request(`${base}${invocationsPath(functionName)}`, {
+        method: 'POST',
+        body: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json' },
+        signal,
+        dispatcher,
+      });
+      const bytes = new Uint8Array(await response.body.arrayBuffer());
+      const { statusCode: status, headers } = response;
+      if (status >= 300)
+        return serviceFailure(status, headerOf(headers['x-amzn-errortype']), new TextDecoder().decode(bytes));
+      const { text, value } = parsePayload(bytes);
+      return headerOf(headers['x-amz-function-error']) === undefined
+        ? { ok: true, payload: value }
+        : functionFailure(text, value);
     } catch (error) {
       if (signal.aborted) throw error;
-      return serviceFailure(error);
+      return { ok: false, error: 'Lambda.ServiceException', cause: (error as Error).message ?? String(error) };
     }
   };
 }

@@ -220,6 +220,25 @@ describe('lambdaInvoker', () => {
     expect(outcome).toMatchObject({ ok: false, error: 'Lambda.ServiceException' });
   });
 
+  it("reports the Invoke API's own refusal by its error type, with its message as the cause", async () => {
+    const refusing = createServer((_, response) => {
+      response
+        .writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' })
+        .end('{"Type":"User","Message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:gone"}');
+    });
+    await new Promise<void>((resolve) => refusing.listen(unitTestPort(7), '127.0.0.1', resolve));
+
+    const invoke = lambdaInvoker(`http://127.0.0.1:${unitTestPort(7)}`);
+    const outcome = await invoke('gone', {}, new AbortController().signal);
+    refusing.close();
+
+    expect(outcome).toEqual({
+      ok: false,
+      error: 'Lambda.ResourceNotFoundException',
+      cause: 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:gone',
+    });
+  });
+
   it('reports a function error without a type as Lambda.Unknown', async () => {
     const crash = createServer((_, response) => {
       response.writeHead(200, { 'x-amz-function-error': 'Unhandled' }).end('{"errorMessage":"Runtime exited"}');
