@@ -29,8 +29,8 @@
  * the server as it starts. Only under `sls offline`; no deployed stage runs any of this.
  */
 const { AsyncLocalStorage } = require('node:async_hooks');
-const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
+const { beforeOfflineStarts, hapiServerPrototype, offlineModule, offlineRequire } = require('./offline-internals');
 
 const OVERRIDE_HEADER = 'sls-offline-authorizer-override';
 /** serverless-offline's catch-all route, whose handler answers an unknown route. */
@@ -130,10 +130,10 @@ const AUTHORIZER_FAILED = Symbol('authorizer failed');
  * `Unauthorized` (API Gateway's rule: that message alone is a 401). serverless-offline's classes are ES modules
  * (require(esm): the same module instance serverless-offline imported).
  */
-function noteAuthorizerFailures(fromOffline, offlineDirectory) {
+function noteAuthorizerFailures() {
   let LambdaFunction;
   try {
-    ({ default: LambdaFunction } = fromOffline(join(offlineDirectory, 'lambda', 'LambdaFunction.js')));
+    ({ default: LambdaFunction } = offlineModule('lambda', 'LambdaFunction.js'));
   } catch (error) {
     // Under Jest (tests/unit/local/offlineGateway.test.ts), whose require has no ES modules; tests/integration/
     // faults.test.ts holds the real gateway to the 500.
@@ -191,27 +191,18 @@ function answerAsApiGateway(server, responses) {
 class OfflineGateway {
   constructor(serverless) {
     this.serverless = serverless;
-    this.installed = false;
-    // Before serverless-offline's own hooks of `sls offline start` (and of plain `sls offline`) create the server.
-    this.hooks = {
-      'before:offline:start:init': () => this.install(),
-      'before:offline:start': () => this.install(),
-    };
+    this.hooks = beforeOfflineStarts(() => this.install());
   }
 
   install() {
-    if (this.installed) return;
-    this.installed = true;
     delete process.env.AUTHORIZER;
     const responses = gatewayResponsesOf(this.serverless.service.resources);
-    const offline = require.resolve('serverless-offline');
-    const fromOffline = createRequire(offline);
-    const hapi = fromOffline('@hapi/hapi');
+    const fromOffline = offlineRequire();
     // hapi's Auth class, whose `scheme` each server's `server.auth.scheme` binds when the server is created.
     const Auth = require(join(dirname(fromOffline.resolve('@hapi/hapi')), 'auth.js'));
     failedAuthorizersAnswer500(Auth.prototype, fromOffline('@hapi/boom'));
-    noteAuthorizerFailures(fromOffline, dirname(offline));
-    const prototype = Object.getPrototypeOf(hapi.server({ autoListen: false }));
+    noteAuthorizerFailures();
+    const prototype = hapiServerPrototype();
     const start = prototype.start;
     const configured = new WeakSet();
     prototype.start = function startAnsweringAsApiGateway(...args) {

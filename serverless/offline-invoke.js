@@ -20,8 +20,7 @@
  */
 const { randomUUID } = require('node:crypto');
 const { createServer } = require('node:http');
-const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { beforeOfflineStarts, hapiServerPrototype, offlineModule } = require('./offline-internals');
 const { types } = require('node:util');
 
 /** serverless-offline's path of the Invoke route, by which its hapi server for the Lambda port is told apart. */
@@ -203,17 +202,10 @@ function closeServer(server, timeoutMs) {
 class OfflineInvoke {
   constructor(serverless) {
     this.serverless = serverless;
-    this.installed = false;
-    // Before serverless-offline's own hooks of `sls offline start` (and of plain `sls offline`) create the servers.
-    this.hooks = {
-      'before:offline:start:init': () => this.install(),
-      'before:offline:start': () => this.install(),
-    };
+    this.hooks = beforeOfflineStarts(() => this.install());
   }
 
   install() {
-    if (this.installed) return;
-    this.installed = true;
     const { service } = this.serverless;
     const region = service.provider.region ?? 'us-east-1';
     const functionArn = (name) => `arn:aws:lambda:${region}:000000000000:function:${name}`;
@@ -225,10 +217,8 @@ class OfflineInvoke {
     );
     const settings = { functionArn, timeoutSecondsOf: (name) => timeouts.get(name) ?? 6 };
 
-    const offline = require.resolve('serverless-offline');
-    const fromOffline = createRequire(offline);
-    // serverless-offline's Lambda runtime, an ES module (require(esm): the instance serverless-offline imported).
-    const { default: Lambda } = fromOffline(join(dirname(offline), 'lambda', 'Lambda.js'));
+    // serverless-offline's Lambda runtime, an ES module (the instance serverless-offline imported).
+    const { default: Lambda } = offlineModule('lambda', 'Lambda.js');
     // The process's one runtime, noted as serverless-offline creates its functions (before any server starts).
     let runtime;
     const noteRuntime = (created) => void (runtime = created);
@@ -238,8 +228,7 @@ class OfflineInvoke {
       return create.apply(this, args);
     };
 
-    const hapi = fromOffline('@hapi/hapi');
-    const prototype = Object.getPrototypeOf(hapi.server({ autoListen: false }));
+    const prototype = hapiServerPrototype();
     const { start, stop } = prototype;
     const replacements = new WeakMap();
     prototype.start = async function startTheInvokeApiOnNodeHttp(...args) {

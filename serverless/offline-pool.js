@@ -23,7 +23,7 @@
  */
 const { renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { offlineModule } = require('./offline-internals');
 
 const STAGE = 'offline';
 const CONFIG_WRITTEN = 'offline-pool: resolved configuration written';
@@ -112,8 +112,7 @@ async function bundleInOneBuild() {
  * takes the exports it has then: so it is replaced here, in the plugin's constructor, before any invocation.
  */
 function loadHandlersOnce() {
-  const sources = dirname(require.resolve('serverless-offline'));
-  const userFunction = require(join(sources, 'lambda/handler-runner/in-process-runner/aws-lambda-ric/UserFunction.js'));
+  const userFunction = offlineModule('lambda/handler-runner/in-process-runner/aws-lambda-ric/UserFunction.js');
   const load = userFunction.load;
   if (typeof load !== 'function' || load.loadsOnce) return;
   const loaded = new Map();

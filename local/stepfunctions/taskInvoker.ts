@@ -49,10 +49,10 @@ const invocationsPath = (functionName: string) =>
  * (`Lambda.ResourceNotFoundException`, from `x-amzn-ErrorType`, as the SDK reads it); a 5xx or a connection that
  * fails is `Lambda.ServiceException`.
  */
-function serviceFailure(status: number, errorType: string | undefined, text: string): InvokeOutcome {
+function serviceFailure(status: number, errorType: string | undefined, bytes: Uint8Array): InvokeOutcome {
+  const { text, value } = parsePayload(bytes);
   if (status >= 500) return { ok: false, error: 'Lambda.ServiceException', cause: text || `HTTP ${status}` };
   const type = errorType?.split(':')[0] || 'AWSLambdaException';
-  const { value } = parsePayload(new TextEncoder().encode(text));
   const body = (typeof value === 'object' && value !== null ? value : {}) as { Message?: string; message?: string };
   return { ok: false, error: `Lambda.${type}`, cause: body.Message ?? body.message ?? text };
 }
@@ -82,8 +82,7 @@ export function lambdaInvoker(endpoint: string): LambdaInvoker {
       });
       const bytes = new Uint8Array(await response.body.arrayBuffer());
       const { statusCode: status, headers } = response;
-      if (status >= 300)
-        return serviceFailure(status, headerOf(headers['x-amzn-errortype']), new TextDecoder().decode(bytes));
+      if (status >= 300) return serviceFailure(status, headerOf(headers['x-amzn-errortype']), bytes);
       const { text, value } = parsePayload(bytes);
       return headerOf(headers['x-amz-function-error']) === undefined
         ? { ok: true, payload: value }
