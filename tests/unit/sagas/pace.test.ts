@@ -132,10 +132,11 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     await awaitSaga({ executionArn, sentAt });
 
     // Assess: the first look at 100 ms answered at 135 ms; 102 to 126.4 had passed, so the next look is at
-    // 141.6 ms, not at once.
+    // 141.6 ms, not at once (at 135). Node's timers run on libuv's cached millisecond clock, which can fire up to
+    // 1 ms early by Date.now(): so 99 for 100, and 140 for 141.6.
     expect(times).toHaveLength(2);
     expect(times[0]).toBeGreaterThanOrEqual(99);
-    expect(times[1]).toBeGreaterThanOrEqual(141);
+    expect(times[1]).toBeGreaterThanOrEqual(140);
   });
 
   it('looks until the execution closes and learns its duration from the execution itself', async () => {
