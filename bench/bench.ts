@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       ...summary,
       orchestrationOverhead: orchestration,
       orderAsClientSees: {
-        meanClientMs: Math.round(orderClientMs),
+        meanClientMs: Math.round(orderClientMs * 10) / 10,
         meanTaskMs: orchestration.order.meanTaskMs,
         ratio: clientToTaskRatio(orderClientMs, orchestration.order.meanTaskMs),
       },
