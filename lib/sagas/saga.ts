@@ -157,16 +157,20 @@ export async function startSaga(
  * execution began about half a round trip after that, and a look reaches Step Functions about half a round
  * trip after it leaves, so a look at a saga's duration finds a saga of that duration ended; and a look's own
  * round trip does not push the later ones back. A time that passed while a slow look was on its way is
- * skipped, not made up for by looks back to back.
+ * skipped, not made up for by looks back to back; one that came due less than `MIN_STEP_MS` ago, during the
+ * last look's own round trip, is looked at at once, without a timer (Node's shortest is a millisecond).
  */
 export class SagaPace {
   static readonly FIRST_MS = 25;
   /**
-   * Looks closer than this are one. 2 ms, about a look's own round trip at one user: there the durations are
-   * steady and the quantiles a few milliseconds apart, and 4 ms left the 1-user ratio at 1.29-1.32 (1.26-1.28
-   * with 2, for 0.15 more looks per saga; under load the quantiles are tens of milliseconds apart anyway).
+   * Looks closer than this are one, and a time that came due less than this ago is still looked at. 1 ms, the
+   * resolution of the durations and of Node's timers, and about a look's own round trip at one user on a fast
+   * machine: there the durations are steady, a warm order saga takes about 13 ms and its quantiles are a
+   * millisecond or two apart, so that looks around its end follow one another as each answers (2 ms, and
+   * skipping what came due during a look, left a fast machine's 1-user ratio at 1.35-1.4; under load the
+   * quantiles are tens of milliseconds apart anyway). docs/BENCHMARKS.md has the runs.
    */
-  static readonly MIN_STEP_MS = 2;
+  static readonly MIN_STEP_MS = 1;
   static readonly MAX_STEP_MS = 250;
   static readonly SAMPLES = 32;
   static readonly MIN_SAMPLES = 4;
@@ -233,13 +237,13 @@ export async function awaitSaga({ executionArn, sentAt }: StartedSaga, waitMs = 
     // Each time is looked at once, even when its timer fired a millisecond before Date.now() says it is due:
     // the look at the deadline is the last, and the next look is after the one just made.
     const lookingAt = Math.min(next, waitMs);
-    const delay = Math.max(0, lookingAt - (Date.now() - sentAt));
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    const delay = lookingAt - (Date.now() - sentAt);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     const { outcome, durationMs } = await describeExecution(executionArn);
     const running = outcome.status === 'RUNNING' || outcome.status === 'PENDING_REDRIVE';
     if (!running && durationMs !== undefined) pace.observe(durationMs);
     const elapsed = Date.now() - sentAt;
     if (!running || lookingAt >= waitMs || elapsed >= waitMs) return outcome;
-    while (next <= Math.max(lookingAt, elapsed)) next = times.next().value;
+    while (next <= Math.max(lookingAt, elapsed - SagaPace.MIN_STEP_MS)) next = times.next().value;
   }
 }

@@ -48,8 +48,9 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     observeAll(pace, Array<number>(20).fill(100));
 
     expect(looksUntil(pace, 100)).toEqual({ looks: 1, late: 0 });
-    // One that runs a little longer: seen at the intervals that start at MIN_STEP_MS (2 ms) and grow by half.
-    expect(looksUntil(pace, 103)).toEqual({ looks: 3, late: 2 });
+    // One that runs a little longer: seen at the intervals that start at MIN_STEP_MS (1 ms) and grow by half
+    // (101, 102.5, 104.75).
+    expect(looksUntil(pace, 103)).toEqual({ looks: 4, late: 1.75 });
   });
 
   it('sees the shorter sagas of two groups at their end, and the longer ones soon after', () => {
@@ -61,7 +62,7 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     );
 
     // Act and assess: a refused order is seen by the first look; a confirmed one within MIN_STEP_MS of its end,
-    // the quantiles of 95-105 ms being looks 2 ms apart (50, 95, 97 … 105): more looks, each one nearer.
+    // the quantiles of 95-105 ms being looks 1 to 2 ms apart (50, 95, 97 … 105): more looks, each one nearer.
     expect(looksUntil(pace, 50)).toEqual({ looks: 1, late: 0 });
     for (const end of [95, 100, 105]) {
       const seen = looksUntil(pace, end);
@@ -137,6 +138,36 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
     expect(times).toHaveLength(2);
     expect(times[0]).toBeGreaterThanOrEqual(99);
     expect(times[1]).toBeGreaterThanOrEqual(140);
+  });
+
+  it('looks at once at a time that came due during the last look, rather than a timer later', async () => {
+    // Prepare: a pace that looks at 100 and 104 ms (four sagas of each), on a clock of its own; the first look
+    // takes 4 ms to answer RUNNING, so 104 comes due as it answers; the second answers SUCCEEDED.
+    jest.useFakeTimers({ now: 0 });
+    const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-dueNow:key-5';
+    observeAll(paceOf(executionArn), [100, 100, 100, 100, 104, 104, 104, 104], 0);
+    const running = { name: 'key-5', status: 'RUNNING' as const, input: '{}' };
+    const times: number[] = [];
+    sfn.on(DescribeExecutionCommand).callsFake(async () => {
+      times.push(Date.now());
+      if (times.length === 1) {
+        jest.setSystemTime(Date.now() + 4);
+        return running;
+      }
+      return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(104) };
+    });
+
+    try {
+      // Act
+      const seen = awaitSaga({ executionArn, sentAt: 0 });
+      await jest.advanceTimersByTimeAsync(200);
+      await seen;
+    } finally {
+      jest.useRealTimers();
+    }
+
+    // Assess: the look at 104 ms went as the first answered, not at 105 after a millisecond's timer.
+    expect(times).toEqual([100, 104]);
   });
 
   it('looks until the execution closes and learns its duration from the execution itself', async () => {
