@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LocalStateMachine, type StateMachineDefinition } from './interpreter';
 import { LOCAL_REGION } from '../config';
 import type { StateMachine } from './machines';
 import type { ExecutionRecord, ExecutionStatus, HistoryEvent } from './store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionStatus as EXECUTION_STATUSES } from '@aws-sdk/client-sfn';
-import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LocalStateMachine, type StateMachineDefinition } from './interpreter';
 import {
   DEFAULT_TASK_TIMEOUT_SECONDS,
   failExecution,

@@ -1,4 +1,4 @@
-import { StateMachine as LocalStateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LocalStateMachine, type StateMachineDefinition } from './interpreter';
 import type { LambdaInvoker } from './taskInvoker';
 import { functionNameOf } from './taskInvoker';
 import type { Retrier } from './timeScale';
