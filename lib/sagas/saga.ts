@@ -244,6 +244,7 @@ export async function awaitSaga({ executionArn, sentAt }: StartedSaga, waitMs = 
     if (!running && durationMs !== undefined) pace.observe(durationMs);
     const elapsed = Date.now() - sentAt;
     if (!running || lookingAt >= waitMs || elapsed >= waitMs) return outcome;
+    // Skipped: the times that passed more than a step ago. One that came due during this look is looked at next.
     while (next <= Math.max(lookingAt, elapsed - SagaPace.MIN_STEP_MS)) next = times.next().value;
   }
 }
