@@ -196,18 +196,27 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
   });
 
   it('answers with the running saga once the wait is over', async () => {
-    // Prepare
+    // Prepare: on a clock of the test's own, so that a loaded machine's late timer cannot move the looks.
+    jest.useFakeTimers({ now: 0 });
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-slowSaga:key-2';
-    sfn.on(DescribeExecutionCommand).resolves({ name: 'key-2', status: 'RUNNING', input: '{}' });
+    const lookedAt: number[] = [];
+    sfn.on(DescribeExecutionCommand).callsFake(async () => {
+      lookedAt.push(Date.now());
+      return { name: 'key-2', status: 'RUNNING', input: '{}' };
+    });
 
-    // Act
-    const sentAt = Date.now();
-    const outcome = await awaitSaga({ executionArn, sentAt }, 120);
+    try {
+      // Act
+      const waiting = awaitSaga({ executionArn, sentAt: 0 }, 120);
+      await jest.advanceTimersByTimeAsync(200);
+      const outcome = await waiting;
 
-    // Assess: looks at 25, 50, 87.5 and 120 ms (the last one at the deadline), then gives up.
-    expect(outcome.status).toBe('RUNNING');
-    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(115);
-    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 4);
+      // Assess: looks at 25, 50, 87.5 and 120 ms (the last one at the deadline), then gives up.
+      expect(outcome.status).toBe('RUNNING');
+      expect(lookedAt).toEqual([25, 50, 87, 120]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('looks once at each time, even when its timers fire early', async () => {
