@@ -94,50 +94,60 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
   });
 
   it('counts the look times from when the StartExecution was sent', async () => {
-    // Prepare: a pace that looks at 100 ms, and a saga whose StartExecution was sent 60 ms ago.
+    // Prepare: on a clock of the test's own, a pace that looks at 100 ms, and a saga whose StartExecution was
+    // sent 60 ms ago.
+    jest.useFakeTimers({ now: 60 });
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-sentAt:key-4';
     observeAll(paceOf(executionArn), [100, 100, 100, 100]);
-    const sentAt = Date.now() - 60;
-    let lookedAfter = -1;
+    const lookedAt: number[] = [];
     sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      lookedAfter = Date.now() - sentAt;
+      lookedAt.push(Date.now());
       return { name: 'key-4', status: 'SUCCEEDED', input: '{}', output: '{}' };
     });
 
-    // Act
-    await awaitSaga({ executionArn, sentAt });
+    try {
+      // Act
+      const seen = awaitSaga({ executionArn, sentAt: 0 });
+      await jest.advanceTimersByTimeAsync(200);
+      await seen;
+    } finally {
+      jest.useRealTimers();
+    }
 
     // Assess: the look came 100 ms after the send, 40 ms after the wait began.
-    expect(lookedAfter).toBeGreaterThanOrEqual(99);
-    expect(lookedAfter).toBeLessThan(150);
+    expect(lookedAt).toEqual([100]);
   });
 
   it('skips the times that passed while a slow look was on its way, rather than looking back to back', async () => {
-    // Prepare: a pace that knows four 100 ms sagas (looks at 100, 102, 105, 109.5, 116.25, 126.375, 141.5625 …
-    // ms), and a look that takes 35 ms to answer RUNNING, then a closed execution.
+    // Prepare: on a clock of the test's own, a pace that knows four 100 ms sagas (looks at 100, 101, 102.5,
+    // 104.75, 108.125, 113.1875, 120.78125, 132.171875, 149.2578125 … ms), and a look that takes 35 ms to answer
+    // RUNNING, then a closed execution.
+    jest.useFakeTimers({ now: 0 });
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-slowLooks:key-3';
     observeAll(paceOf(executionArn), [100, 100, 100, 100]);
     const running = { name: 'key-3', status: 'RUNNING' as const, input: '{}' };
-    const times: number[] = [];
-    const sentAt = Date.now();
+    const lookedAt: number[] = [];
     sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      times.push(Date.now() - sentAt);
-      if (times.length === 1) {
+      lookedAt.push(Date.now());
+      if (lookedAt.length === 1) {
         await new Promise((resolve) => setTimeout(resolve, 35));
         return running;
       }
       return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(100) };
     });
 
-    // Act
-    await awaitSaga({ executionArn, sentAt });
+    try {
+      // Act
+      const seen = awaitSaga({ executionArn, sentAt: 0 });
+      await jest.advanceTimersByTimeAsync(300);
+      await seen;
+    } finally {
+      jest.useRealTimers();
+    }
 
-    // Assess: the first look at 100 ms answered at 135 ms; 102 to 126.4 had passed, so the next look is at
-    // 141.6 ms, not at once (at 135). Node's timers run on libuv's cached millisecond clock, which can fire up to
-    // 1 ms early by Date.now(): so 99 for 100, and 140 for 141.6.
-    expect(times).toHaveLength(2);
-    expect(times[0]).toBeGreaterThanOrEqual(99);
-    expect(times[1]).toBeGreaterThanOrEqual(140);
+    // Assess: the first look at 100 ms answered at 135 ms; 101 to 132.2 had passed, so the next look is at
+    // 149.3 ms (read in whole milliseconds), not at once.
+    expect(lookedAt).toEqual([100, 149]);
   });
 
   it('looks at once at a time that came due during the last look, rather than a timer later', async () => {
