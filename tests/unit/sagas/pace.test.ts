@@ -17,6 +17,43 @@ const looksUntil = (pace: SagaPace, end: number) => {
   }
 };
 
+/**
+ * Runs `awaitSaga` on a clock of the test's own, from `now`, so that a loaded machine's late or early timers
+ * cannot move its looks; each look is answered by `answer`, given how many there have been. Returns the looks'
+ * times (the fake clock's, in whole milliseconds as Date.now() reads them) and what `awaitSaga` answered.
+ * `timersEarlyMs` makes every timer fire that much before it is due.
+ */
+async function looksOnOwnClock(
+  started: { executionArn: string; sentAt: number },
+  answer: (looks: number) => object | Promise<object>,
+  { now = 0, waitMs, timersEarlyMs }: { now?: number; waitMs?: number; timersEarlyMs?: number } = {},
+) {
+  jest.useFakeTimers({ now });
+  const fakeSetTimeout = global.setTimeout;
+  const early =
+    timersEarlyMs === undefined
+      ? undefined
+      : jest
+          .spyOn(global, 'setTimeout')
+          .mockImplementation(((callback: () => void, ms?: number) =>
+            fakeSetTimeout(callback, Math.max(0, (ms ?? 0) - timersEarlyMs))) as typeof setTimeout);
+  const lookedAt: number[] = [];
+  sfn.on(DescribeExecutionCommand).callsFake(async () => {
+    lookedAt.push(Date.now());
+    // A time looked at again and again would never let the fake clock move: the execution closes at the 20th.
+    if (lookedAt.length >= 20) return { name: 'closed', status: 'SUCCEEDED', input: '{}', output: '{}' };
+    return answer(lookedAt.length);
+  });
+  try {
+    const waiting = awaitSaga(started, waitMs);
+    await jest.advanceTimersByTimeAsync(300);
+    return { lookedAt, outcome: await waiting };
+  } finally {
+    early?.mockRestore();
+    jest.useRealTimers();
+  }
+}
+
 // The pace was a moving average and a mean deviation of the durations; it is now the quantiles of the recent
 // durations (lib/sagas/saga.ts says why: refused orders end sooner than confirmed ones, and a cold start's slow
 // sagas held the average up), so these tests are of quantiles, of the samples kept and of the times they give.
@@ -94,56 +131,36 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
   });
 
   it('counts the look times from when the StartExecution was sent', async () => {
-    // Prepare: on a clock of the test's own, a pace that looks at 100 ms, and a saga whose StartExecution was
-    // sent 60 ms ago.
-    jest.useFakeTimers({ now: 60 });
+    // Prepare: a pace that looks at 100 ms, and a saga whose StartExecution was sent 60 ms before the wait.
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-sentAt:key-4';
     observeAll(paceOf(executionArn), [100, 100, 100, 100]);
-    const lookedAt: number[] = [];
-    sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      lookedAt.push(Date.now());
-      return { name: 'key-4', status: 'SUCCEEDED', input: '{}', output: '{}' };
-    });
 
-    try {
-      // Act
-      const seen = awaitSaga({ executionArn, sentAt: 0 });
-      await jest.advanceTimersByTimeAsync(200);
-      await seen;
-    } finally {
-      jest.useRealTimers();
-    }
+    // Act
+    const { lookedAt } = await looksOnOwnClock(
+      { executionArn, sentAt: 0 },
+      () => ({ name: 'key-4', status: 'SUCCEEDED', input: '{}', output: '{}' }),
+      { now: 60 },
+    );
 
     // Assess: the look came 100 ms after the send, 40 ms after the wait began.
     expect(lookedAt).toEqual([100]);
   });
 
   it('skips the times that passed while a slow look was on its way, rather than looking back to back', async () => {
-    // Prepare: on a clock of the test's own, a pace that knows four 100 ms sagas (looks at 100, 101, 102.5,
-    // 104.75, 108.125, 113.1875, 120.78125, 132.171875, 149.2578125 … ms), and a look that takes 35 ms to answer
-    // RUNNING, then a closed execution.
-    jest.useFakeTimers({ now: 0 });
+    // Prepare: a pace that knows four 100 ms sagas (looks at 100, 101, 102.5, 104.75, 108.125, 113.1875,
+    // 120.78125, 132.171875, 149.2578125 … ms), and a look that takes 35 ms to answer RUNNING, then a closed
+    // execution.
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-slowLooks:key-3';
     observeAll(paceOf(executionArn), [100, 100, 100, 100]);
     const running = { name: 'key-3', status: 'RUNNING' as const, input: '{}' };
-    const lookedAt: number[] = [];
-    sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      lookedAt.push(Date.now());
-      if (lookedAt.length === 1) {
-        await new Promise((resolve) => setTimeout(resolve, 35));
-        return running;
-      }
-      return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(100) };
-    });
 
-    try {
-      // Act
-      const seen = awaitSaga({ executionArn, sentAt: 0 });
-      await jest.advanceTimersByTimeAsync(300);
-      await seen;
-    } finally {
-      jest.useRealTimers();
-    }
+    // Act
+    const { lookedAt } = await looksOnOwnClock({ executionArn, sentAt: 0 }, async (looks) => {
+      if (looks > 1)
+        return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(100) };
+      await new Promise((resolve) => setTimeout(resolve, 35));
+      return running;
+    });
 
     // Assess: the first look at 100 ms answered at 135 ms; 101 to 132.2 had passed, so the next look is at
     // 149.3 ms (read in whole milliseconds), not at once.
@@ -151,33 +168,22 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
   });
 
   it('looks at once at a time that came due during the last look, rather than a timer later', async () => {
-    // Prepare: a pace that looks at 100 and 104 ms (four sagas of each), on a clock of its own; the first look
-    // takes 4 ms to answer RUNNING, so 104 comes due as it answers; the second answers SUCCEEDED.
-    jest.useFakeTimers({ now: 0 });
+    // Prepare: a pace that looks at 100 and 104 ms (four sagas of each); the first look takes 4 ms to answer
+    // RUNNING, so 104 comes due as it answers; the second answers SUCCEEDED.
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-dueNow:key-5';
     observeAll(paceOf(executionArn), [100, 100, 100, 100, 104, 104, 104, 104], 0);
     const running = { name: 'key-5', status: 'RUNNING' as const, input: '{}' };
-    const times: number[] = [];
-    sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      times.push(Date.now());
-      if (times.length === 1) {
-        jest.setSystemTime(Date.now() + 4);
-        return running;
-      }
-      return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(104) };
+
+    // Act
+    const { lookedAt } = await looksOnOwnClock({ executionArn, sentAt: 0 }, (looks) => {
+      if (looks > 1)
+        return { ...running, status: 'SUCCEEDED', output: '{}', startDate: new Date(0), stopDate: new Date(104) };
+      jest.setSystemTime(Date.now() + 4);
+      return running;
     });
 
-    try {
-      // Act
-      const seen = awaitSaga({ executionArn, sentAt: 0 });
-      await jest.advanceTimersByTimeAsync(200);
-      await seen;
-    } finally {
-      jest.useRealTimers();
-    }
-
     // Assess: the look at 104 ms went as the first answered, not at 105 after a millisecond's timer.
-    expect(times).toEqual([100, 104]);
+    expect(lookedAt).toEqual([100, 104]);
   });
 
   it('looks until the execution closes and learns its duration from the execution itself', async () => {
@@ -206,59 +212,32 @@ describe('Saga: when a saga-starting call looks at its saga', () => {
   });
 
   it('answers with the running saga once the wait is over', async () => {
-    // Prepare: on a clock of the test's own, so that a loaded machine's late timer cannot move the looks.
-    jest.useFakeTimers({ now: 0 });
+    // Act
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-slowSaga:key-2';
-    const lookedAt: number[] = [];
-    sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      lookedAt.push(Date.now());
-      return { name: 'key-2', status: 'RUNNING', input: '{}' };
-    });
+    const { lookedAt, outcome } = await looksOnOwnClock(
+      { executionArn, sentAt: 0 },
+      () => ({ name: 'key-2', status: 'RUNNING', input: '{}' }),
+      { waitMs: 120 },
+    );
 
-    try {
-      // Act
-      const waiting = awaitSaga({ executionArn, sentAt: 0 }, 120);
-      await jest.advanceTimersByTimeAsync(200);
-      const outcome = await waiting;
-
-      // Assess: looks at 25, 50, 87.5 and 120 ms (the last one at the deadline), then gives up.
-      expect(outcome.status).toBe('RUNNING');
-      expect(lookedAt).toEqual([25, 50, 87, 120]);
-    } finally {
-      jest.useRealTimers();
-    }
+    // Assess: looks at 25, 50, 87.5 and 120 ms (the last one at the deadline), then gives up.
+    expect(outcome.status).toBe('RUNNING');
+    expect(lookedAt).toEqual([25, 50, 87, 120]);
   });
 
   it('looks once at each time, even when its timers fire early', async () => {
-    // Prepare: on a clock of the test's own (a loaded machine's timers are late as well as early, which made the
-    // gaps between looks no sign of a repeat), every timer fires 2 ms before it is due.
-    jest.useFakeTimers({ now: 0 });
+    // Act: every timer fires 2 ms before it is due. (On the machine's own clock a loaded machine's timers are
+    // late as well as early, so the gaps between looks were no sign of a repeat.)
     const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:shop-test-earlyTimers:key-3';
-    const lookedAt: number[] = [];
-    sfn.on(DescribeExecutionCommand).callsFake(async () => {
-      lookedAt.push(Date.now());
-      // A time looked at again and again would never let the fake clock move: closed after ten looks.
-      return { name: 'key-3', status: lookedAt.length < 10 ? 'RUNNING' : 'SUCCEEDED', input: '{}' };
-    });
-    const fakeSetTimeout = global.setTimeout;
-    const early = jest
-      .spyOn(global, 'setTimeout')
-      .mockImplementation(((callback: () => void, ms?: number) =>
-        fakeSetTimeout(callback, Math.max(0, (ms ?? 0) - 2))) as typeof setTimeout);
+    const { lookedAt, outcome } = await looksOnOwnClock(
+      { executionArn, sentAt: 0 },
+      () => ({ name: 'key-3', status: 'RUNNING', input: '{}' }),
+      { waitMs: 120, timersEarlyMs: 2 },
+    );
 
-    try {
-      // Act
-      const waiting = awaitSaga({ executionArn, sentAt: 0 }, 120);
-      await jest.advanceTimersByTimeAsync(200);
-      const outcome = await waiting;
-
-      // Assess: the looks of the schedule (25, 50, 87.5, then the deadline), each 2 ms early (85.5 read in whole
-      // milliseconds) and none twice.
-      expect(outcome.status).toBe('RUNNING');
-      expect(lookedAt).toEqual([23, 48, 85, 118]);
-    } finally {
-      early.mockRestore();
-      jest.useRealTimers();
-    }
+    // Assess: the looks of the schedule (25, 50, 87.5, then the deadline), each 2 ms early (85.5 read in whole
+    // milliseconds) and none twice.
+    expect(outcome.status).toBe('RUNNING');
+    expect(lookedAt).toEqual([23, 48, 85, 118]);
   });
 });
