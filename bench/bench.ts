@@ -18,6 +18,7 @@ import {
   type RequestsByHost,
 } from './requestCounts';
 import { progressLine } from './progress';
+import { round } from './stats';
 import { machine, markdownRow, printResults, summarize, TARGET, type BenchResults } from './report';
 
 /**
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
       ...summary,
       orchestrationOverhead: orchestration,
       orderAsClientSees: {
-        meanClientMs: Math.round(orderClientMs * 10) / 10,
+        meanClientMs: round(orderClientMs),
         meanTaskMs: orchestration.order.meanTaskMs,
         ratio: clientToTaskRatio(orderClientMs, orchestration.order.meanTaskMs),
       },

@@ -1,3 +1,5 @@
+import { round } from './stats';
+
 /**
  * The floor: what one order saga costs the machine, process by process, and the throughput that cost allows.
  * Everything the measured window ran (registrations, logins and deposits of the load's mix too) is divided
@@ -66,8 +68,6 @@ export interface Floor {
   /** Requests each order saga made to each emulator (all the window's requests ÷ its order sagas). */
   requestsPerSaga: Record<EmulatorName, number>;
 }
-
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The floor of a window of `windowS` seconds in which `orderSagas` ended, on a machine of `cores` cores. */
 export function floorOf(measured: {

@@ -5,6 +5,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { round } from './stats';
 
 /** Where a saga's time went, from its execution history. */
 export interface SagaTime {
@@ -81,12 +82,11 @@ export async function orchestrationOverhead(
   const n = Math.max(times.length, 1);
   // To a tenth of a millisecond: a warm one-user order saga is about 13 ms of Tasks on a fast machine, where
   // whole milliseconds would move the 1-user ratio computed from them by up to 4%.
-  const tenths = (ms: number) => Math.round(ms * 10) / 10;
   return {
     executions: times.length,
-    meanSagaMs: tenths(saga / n),
-    meanTaskMs: tenths(task / n),
+    meanSagaMs: round(saga / n),
+    meanTaskMs: round(task / n),
     overheadShare: saga === 0 ? 0 : Math.round(((saga - task) / saga) * 1000) / 1000,
-    meanOverheadMs: tenths((saga - task) / n),
+    meanOverheadMs: round((saga - task) / n),
   };
 }

@@ -16,7 +16,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(rank, 1)) - 1]!;
 }
 
-const round = (value: number) => Math.round(value * 10) / 10;
+/** `value` to `digits` decimals (a tenth by default): the one rounding of the benchmark's figures. */
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** `latencies` of what completed over `seconds`, and the `errors` seen on the way. */
 export function figures(latencies: number[], seconds: number, errors: number): Figures {
